@@ -1,0 +1,10 @@
+import { roleAtLeast, roleForScope } from "@/lib/auth/permissions";
+import { requireMember } from "@/lib/auth/session";
+import { MessagesView } from "./_components/messages-view";
+
+export const metadata = { title: "Messages" };
+
+export default async function MessagesPage() {
+  const member = await requireMember();
+  return <MessagesView canEditRoutes={roleAtLeast(member.active.role, roleForScope("configs:write"))} />;
+}

@@ -1,0 +1,183 @@
+"use client";
+
+import { Bell, Mail, MessageCircle, MessageSquare } from "lucide-react";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
+import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
+import { ConfigUsagePanel } from "@/components/usage/config-usage-panel";
+import { toast } from "@/components/ui/toaster";
+import { formatDateTime } from "@/lib/format";
+import { errorMessage } from "@/lib/hooks/api-client";
+import { useTestProviderConfig, useTransitionProviderConfig } from "@/lib/hooks/use-provider-configs";
+import {
+  providerChannels,
+  providerDefinitions,
+  providerLabels,
+  type CredentialOut,
+  type ProviderConfigOut,
+  type TransitionTarget,
+} from "@/lib/validations/provider-configs";
+import { SendTestDialog } from "./send-test-dialog";
+import { StatusBadge } from "./status-badge";
+
+const channelIcons = { email: Mail, sms: MessageSquare, push: Bell, whatsapp: MessageCircle } as const;
+
+/** "set · last rotated <date>" — all the UI ever says about a credential. */
+export function credentialSummary(c: CredentialOut | undefined): string {
+  if (!c) return "not set";
+  if (c.source === "env") return `${c.set ? "set" : "not set"} · from ${c.ref.slice(4)}`;
+  if (!c.set) return "missing";
+  return c.rotated_at ? `set · last rotated ${formatDateTime(c.rotated_at)}` : `set · never rotated`;
+}
+
+function summaryValue(v: unknown): string {
+  if (Array.isArray(v)) return v.length ? v.join(", ") : "any";
+  if (typeof v === "boolean") return v ? "on" : "off";
+  if (v === null || v === undefined || v === "") return "—";
+  return String(v);
+}
+
+export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConfigOut; canManage: boolean; onEdit: () => void }) {
+  const def = providerDefinitions[config.provider];
+  const Icon = channelIcons[providerChannels[config.provider]];
+  const test = useTestProviderConfig();
+  const transition = useTransitionProviderConfig();
+  const busy = test.isPending || transition.isPending;
+  const name = config.display_name;
+
+  const move = (to: TransitionTarget) =>
+    transition.mutate(
+      { provider: config.provider, id: config.id, to },
+      {
+        onSuccess: (c) => toast.success(`${name} is now ${c.status}`),
+        onError: (e) => toast.error(errorMessage(e)),
+      },
+    );
+
+  const runTest = () =>
+    test.mutate(
+      { provider: config.provider, id: config.id },
+      {
+        onSuccess: (r) => (r.ok ? toast.success(`${name}: ${r.message}`) : toast.error(`${name}: ${r.message}`)),
+        onError: (e) => toast.error(errorMessage(e)),
+      },
+    );
+
+  const callbackUrl = config.dlr_callback_url ?? config.status_callback_url;
+  const allowed = config.allowed_transitions;
+
+  return (
+    <Card aria-label={name} data-testid="provider-config-card" className="h-full">
+      <CardHeader>
+        <CardTitle className="flex items-center gap-2">
+          <Icon className="size-4 text-muted-foreground" aria-hidden />
+          <span className="truncate">{name}</span>
+        </CardTitle>
+        <CardDescription>
+          {providerLabels[config.provider]} · {providerChannels[config.provider]}
+        </CardDescription>
+        <CardAction>
+          <StatusBadge status={config.status} />
+        </CardAction>
+      </CardHeader>
+      <CardContent className="grid gap-3 text-sm">
+        {config.last_error ? (
+          <p role="alert" className="rounded-md border border-destructive/30 bg-destructive/5 p-2 text-destructive">
+            <span className="font-medium">Last error: </span>
+            {config.last_error}
+          </p>
+        ) : null}
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+          {Object.entries(def.fields).map(([key, meta]) => (
+            <div key={key} className="contents">
+              <dt className="text-muted-foreground">{meta.label}</dt>
+              <dd className="truncate">{summaryValue(config[key])}</dd>
+            </div>
+          ))}
+          {Object.entries(def.credentials).map(([key, meta]) => (
+            <div key={key} className="contents">
+              <dt className="text-muted-foreground">{meta.label}</dt>
+              <dd data-testid={`credential-${key}`}>{credentialSummary(config.credentials[key])}</dd>
+            </div>
+          ))}
+          {config.api_base_url ? (
+            <>
+              <dt className="text-muted-foreground">API base URL</dt>
+              <dd className="truncate font-mono text-xs">{config.api_base_url}</dd>
+            </>
+          ) : null}
+          <dt className="text-muted-foreground">Last tested</dt>
+          <dd>{config.last_tested_at ? formatDateTime(config.last_tested_at) : "never"}</dd>
+          <dt className="text-muted-foreground">Sent</dt>
+          <dd>
+            {config.usage.sent} sent · {config.usage.delivered} delivered · {config.usage.failed} failed
+            {config.monthly_quota ? ` · quota ${config.monthly_quota}/month` : ""}
+          </dd>
+        </dl>
+        <ConfigUsagePanel configId={config.id} />
+        {callbackUrl && canManage ? (
+          <div className="flex items-center gap-2">
+            <span className="text-muted-foreground">{config.dlr_callback_url ? "Delivery report URL" : "Status callback URL"}</span>
+            <code className="min-w-0 flex-1 truncate rounded bg-muted px-1.5 py-0.5 text-xs">{callbackUrl}</code>
+            <CopyButton value={callbackUrl} label="Copy callback URL" size="icon-sm" variant="ghost" />
+          </div>
+        ) : null}
+      </CardContent>
+      {canManage && config.status !== "decommissioned" ? (
+        <CardFooter className="flex flex-wrap gap-2">
+          <Button size="sm" variant="outline" onClick={runTest} disabled={busy}>
+            {test.isPending ? "Testing…" : "Test"}
+          </Button>
+          <SendTestDialog config={config} disabled={busy} />
+          {allowed.includes("active") ? (
+            <Button size="sm" onClick={() => move("active")} disabled={busy}>
+              Activate
+            </Button>
+          ) : null}
+          {allowed.includes("paused") ? (
+            <Button size="sm" variant="secondary" onClick={() => move("paused")} disabled={busy}>
+              Pause
+            </Button>
+          ) : null}
+          <Button size="sm" variant="outline" onClick={onEdit} disabled={busy}>
+            Edit
+          </Button>
+          {allowed.includes("decommissioned") ? (
+            <AlertDialog>
+              <AlertDialogTrigger asChild>
+                <Button size="sm" variant="ghost" className="text-destructive" disabled={busy}>
+                  Decommission
+                </Button>
+              </AlertDialogTrigger>
+              <AlertDialogContent>
+                <AlertDialogHeader>
+                  <AlertDialogTitle>Decommission “{name}”?</AlertDialogTitle>
+                  <AlertDialogDescription>
+                    It stops sending at once and can never be activated again. Its history stays.
+                  </AlertDialogDescription>
+                </AlertDialogHeader>
+                <AlertDialogFooter>
+                  <AlertDialogCancel>Cancel</AlertDialogCancel>
+                  <AlertDialogAction variant="destructive" onClick={() => move("decommissioned")}>
+                    Decommission
+                  </AlertDialogAction>
+                </AlertDialogFooter>
+              </AlertDialogContent>
+            </AlertDialog>
+          ) : null}
+        </CardFooter>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,155 @@
+"use client";
+
+import { FileUp } from "lucide-react";
+import { useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toaster";
+import { useQueryClient } from "@tanstack/react-query";
+import { ApiClientError, errorMessage } from "@/lib/hooks/api-client";
+import { importSchoolsCsv, schoolsKey, type ImportProgressEvent } from "@/lib/hooks/use-schools";
+import type { ImportResult } from "@/lib/validations/schools";
+
+const MAX_BYTES = 5 * 1024 * 1024;
+
+type State =
+  | { step: "pick" }
+  | { step: "running"; progress: ImportProgressEvent | null }
+  | { step: "done"; result: ImportResult }
+  | { step: "failed"; message: string; errors: { line?: number; field?: string; message: string }[] };
+
+export function ImportSchoolsDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
+  const qc = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [state, setState] = useState<State>({ step: "pick" });
+  const inputRef = useRef<HTMLInputElement>(null);
+  const running = state.step === "running";
+
+  function reset() {
+    setFile(null);
+    setState({ step: "pick" });
+    if (inputRef.current) inputRef.current.value = "";
+  }
+
+  async function start() {
+    if (!file) return;
+    if (file.size > MAX_BYTES) {
+      setState({ step: "failed", message: "The file is larger than 5 MB; split it into smaller files.", errors: [] });
+      return;
+    }
+    setState({ step: "running", progress: null });
+    try {
+      const result = await importSchoolsCsv(file, (progress) => setState({ step: "running", progress }));
+      setState({ step: "done", result });
+      toast.success(`Imported: ${result.created} added, ${result.updated} updated${result.failed ? `, ${result.failed} rows skipped` : ""}`);
+    } catch (err) {
+      const details = err instanceof ApiClientError && Array.isArray(err.details) ? (err.details as { line?: number; field?: string; message: string }[]) : [];
+      setState({ step: "failed", message: errorMessage(err), errors: details });
+      toast.error(errorMessage(err));
+    } finally {
+      await qc.invalidateQueries({ queryKey: schoolsKey });
+    }
+  }
+
+  const progress = state.step === "running" ? state.progress : null;
+  const pct = progress && progress.total > 0 ? Math.round((progress.processed / progress.total) * 100) : 0;
+  const rowErrors = state.step === "done" ? state.result.errors : state.step === "failed" ? state.errors : [];
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        if (running) return; // the import keeps going server-side; keep the progress visible
+        if (!o) reset();
+        onOpenChange(o);
+      }}
+    >
+      <DialogContent className="sm:max-w-2xl">
+        <DialogHeader>
+          <DialogTitle>Import schools from CSV</DialogTitle>
+          <DialogDescription>
+            Header row with <code className="font-mono text-xs">name, type, city</code> and optionally{" "}
+            <code className="font-mono text-xs">slug, district, address, latitude, longitude, phone, email, website, tags, is_public</code>. Comma or semicolon separated, UTF-8, up to 5 MB / 50,000 rows. Rows
+            with the slug of an existing school update it; without a slug, name + city identify the school.
+          </DialogDescription>
+        </DialogHeader>
+
+        <div className="grid gap-4">
+          <Input
+            ref={inputRef}
+            type="file"
+            accept=".csv,text/csv"
+            disabled={running}
+            onChange={(e) => {
+              setFile(e.target.files?.[0] ?? null);
+              setState({ step: "pick" });
+            }}
+            aria-label="CSV file"
+          />
+
+          {state.step === "running" ? (
+            <div className="grid gap-1">
+              <div
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={pct}
+                aria-label="Import progress"
+                className="h-2 w-full overflow-hidden rounded-full bg-muted"
+              >
+                <div className="h-full bg-primary transition-[width]" style={{ width: `${pct}%` }} />
+              </div>
+              <p className="text-sm text-muted-foreground">
+                {progress ? `${progress.processed} of ${progress.total} rows · ${progress.created} added · ${progress.updated} updated · ${progress.failed} skipped` : "Uploading and checking the file…"}
+              </p>
+            </div>
+          ) : null}
+
+          {state.step === "done" ? (
+            <p className="text-sm">
+              {state.result.total_rows} rows: <strong>{state.result.created}</strong> added, <strong>{state.result.updated}</strong> updated, <strong>{state.result.failed}</strong> skipped.
+            </p>
+          ) : null}
+          {state.step === "failed" ? <p className="text-sm text-destructive">{state.message}</p> : null}
+
+          {rowErrors.length > 0 ? (
+            <div className="max-h-64 overflow-y-auto rounded-md border">
+              <Table>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead className="w-16">Line</TableHead>
+                    <TableHead className="w-28">Field</TableHead>
+                    <TableHead>Problem</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {rowErrors.map((e, i) => (
+                    <TableRow key={i}>
+                      <TableCell className="tabular-nums">{e.line ?? "—"}</TableCell>
+                      <TableCell className="font-mono text-xs">{e.field ?? "—"}</TableCell>
+                      <TableCell>{e.message}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+              {state.step === "done" && state.result.errors_truncated ? <p className="p-2 text-xs text-muted-foreground">Only the first 1,000 problems are listed.</p> : null}
+            </div>
+          ) : null}
+        </div>
+
+        <DialogFooter>
+          {state.step === "done" ? (
+            <Button variant="outline" onClick={reset}>
+              Import another file
+            </Button>
+          ) : null}
+          <Button onClick={start} disabled={!file || running || state.step === "done"}>
+            <FileUp aria-hidden /> {running ? "Importing…" : "Import"}
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,4 @@
+import { providerSendRoute } from "@/lib/api/send-route";
+
+/** WhatsApp only: /api/communication/whatsapp/messages/template */
+export const POST = providerSendRoute("messages/template");

@@ -1,0 +1,60 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { DbOrTx } from "../index";
+import { apiKeys, users } from "../schema";
+
+export async function insertApiKey(
+  db: DbOrTx,
+  input: { tenantId: string; name: string; prefix: string; keyHash: string; scopes: string[]; createdBy: string | null },
+) {
+  const [row] = await db.insert(apiKeys).values(input).returning();
+  return row!;
+}
+
+/** Lookup by hash for authentication; the tenant comes from the key itself. */
+export async function findActiveApiKeyByHash(db: DbOrTx, { keyHash }: { keyHash: string }) {
+  return db.query.apiKeys.findFirst({ where: and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)) });
+}
+
+export async function listApiKeys(db: DbOrTx, { tenantId }: { tenantId: string }) {
+  return db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      createdByEmail: users.email,
+    })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.createdBy))
+    .where(eq(apiKeys.tenantId, tenantId))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export async function findApiKey(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  return db.query.apiKeys.findFirst({ where: and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)) });
+}
+
+export async function revokeApiKey(
+  db: DbOrTx,
+  { tenantId, id, revokedBy }: { tenantId: string; id: string; revokedBy: string | null },
+) {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date(), revokedBy })
+    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning();
+  return row;
+}
+
+/** Only moves last_used_at forward, so out-of-order usage jobs can't rewind it. */
+export async function markApiKeyUsed(db: DbOrTx, { id, usedAt }: { id: string; usedAt: Date }) {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ lastUsedAt: usedAt })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, usedAt))))
+    .returning({ id: apiKeys.id });
+  return row !== undefined;
+}

@@ -1,0 +1,464 @@
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../index";
+import {
+  callCommands,
+  callEventLogs,
+  calls,
+  inboundNumbers,
+  schools,
+  telephonyTokens,
+  tenants,
+  type CallEventType,
+  type PublishStatus,
+} from "../schema";
+
+// ---------------------------------------------------------------- tokens
+
+export async function revokeActiveTelephonyTokens(db: DbOrTx, { tenantId }: { tenantId: string }) {
+  return db
+    .update(telephonyTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(telephonyTokens.tenantId, tenantId), isNull(telephonyTokens.revokedAt)))
+    .returning({ id: telephonyTokens.id, prefix: telephonyTokens.prefix });
+}
+
+export async function insertTelephonyToken(
+  db: DbOrTx,
+  input: { tenantId: string; prefix: string; tokenHash: string; createdBy: string | null },
+) {
+  const [row] = await db.insert(telephonyTokens).values(input).returning();
+  return row!;
+}
+
+export async function findActiveTelephonyToken(db: DbOrTx, { tenantId }: { tenantId: string }) {
+  return db.query.telephonyTokens.findFirst({
+    where: and(eq(telephonyTokens.tenantId, tenantId), isNull(telephonyTokens.revokedAt)),
+  });
+}
+
+/** Authentication lookup: the tenant comes from the token itself. */
+export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: { tokenHash: string }) {
+  const [row] = await db
+    .select({ id: telephonyTokens.id, tenantId: telephonyTokens.tenantId, tenantSlug: tenants.slug, lastUsedAt: telephonyTokens.lastUsedAt })
+    .from(telephonyTokens)
+    .innerJoin(tenants, eq(tenants.id, telephonyTokens.tenantId))
+    .where(and(eq(telephonyTokens.tokenHash, tokenHash), isNull(telephonyTokens.revokedAt)));
+  return row;
+}
+
+export async function markTelephonyTokenUsed(db: DbOrTx, { id, usedAt }: { id: string; usedAt: Date }) {
+  await db
+    .update(telephonyTokens)
+    .set({ lastUsedAt: usedAt })
+    .where(and(eq(telephonyTokens.id, id), or(isNull(telephonyTokens.lastUsedAt), lt(telephonyTokens.lastUsedAt, usedAt))));
+}
+
+// ---------------------------------------------------------------- ingest
+
+export interface CallEventRow {
+  tenantId: string;
+  callId: string;
+  eventType: CallEventType;
+  fromNumber: string;
+  toNumber: string;
+  occurredAt: Date;
+  durationSeconds: number | null;
+  payload: Record<string, unknown>;
+}
+
+/** Inserts the event unless the same (tenant, call_id, event_type, timestamp) exists: undefined then. */
+export async function insertCallEventLog(db: DbOrTx, row: CallEventRow) {
+  const [inserted] = await db
+    .insert(callEventLogs)
+    .values(row)
+    .onConflictDoNothing({ target: [callEventLogs.tenantId, callEventLogs.callId, callEventLogs.eventType, callEventLogs.occurredAt] })
+    .returning({ id: callEventLogs.id, seq: callEventLogs.seq, createdTime: callEventLogs.createdTime });
+  return inserted;
+}
+
+const lifecycleColumn: Record<CallEventType, keyof typeof calls.$inferInsert> = {
+  call_started: "startedAt",
+  call_ringing: "ringingAt",
+  call_answered: "answeredAt",
+  call_forwarded: "forwardedAt",
+  call_ended: "endedAt",
+  call_missed: "missedAt",
+  call_failed: "failedAt",
+};
+
+/**
+ * Folds one event into its call record. Each lifecycle time keeps the earliest value seen, so
+ * events arriving out of order or repeated with another timestamp converge to the same record.
+ * The school comes from the inbound number the call was made to, resolved on first sight.
+ */
+export async function upsertCallFromEvent(db: DbOrTx, row: CallEventRow) {
+  const column = lifecycleColumn[row.eventType];
+  const number = sql`(select n.id from ${inboundNumbers} n where n.tenant_id = ${row.tenantId} and n.number = ${row.toNumber})`;
+  const school = sql`(select n.school_id from ${inboundNumbers} n where n.tenant_id = ${row.tenantId} and n.number = ${row.toNumber})`;
+  const set: Record<string, SQL> = {
+    firstEventAt: sql`least(${calls.firstEventAt}, excluded.first_event_at)`,
+    lastEventAt: sql`greatest(${calls.lastEventAt}, excluded.last_event_at)`,
+    eventCount: sql`${calls.eventCount} + 1`,
+    updatedAt: sql`now()`,
+  };
+  const colName = calls[column as "startedAt"].name;
+  // least() ignores nulls: the earliest time seen wins.
+  set[column] = sql`least(${sql.identifier("calls")}.${sql.identifier(colName)}, excluded.${sql.identifier(colName)})`;
+  if (row.eventType === "call_ended") set.durationSeconds = sql`excluded.duration_seconds`;
+  if (row.eventType === "call_forwarded") {
+    // The forwarded event's to_number is the new destination.
+    set.forwardedTo = sql`case when ${calls.forwardedAt} is null or excluded.forwarded_at <= ${calls.forwardedAt} then excluded.forwarded_to else ${calls.forwardedTo} end`;
+  }
+  const [call] = await db
+    .insert(calls)
+    .values({
+      tenantId: row.tenantId,
+      callId: row.callId,
+      fromNumber: row.fromNumber,
+      toNumber: row.toNumber,
+      inboundNumberId: number,
+      schoolId: school,
+      [column]: row.occurredAt,
+      durationSeconds: row.eventType === "call_ended" ? row.durationSeconds : null,
+      forwardedTo: row.eventType === "call_forwarded" ? row.toNumber : null,
+      firstEventAt: row.occurredAt,
+      lastEventAt: row.occurredAt,
+      eventCount: 1,
+    })
+    .onConflictDoUpdate({ target: [calls.tenantId, calls.callId], set })
+    .returning({ id: calls.id, schoolId: calls.schoolId });
+  return call!;
+}
+
+// ---------------------------------------------------------------- publishing
+
+/**
+ * Locks every unpublished event of one call, oldest first. A concurrent run for the same call
+ * waits here, then sees these rows as published and skips them: that is what keeps per-call
+ * order and stops a second publish of an event the first run confirmed.
+ */
+export async function lockUnpublishedCallEvents(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
+  return db
+    .select()
+    .from(callEventLogs)
+    .where(and(eq(callEventLogs.tenantId, tenantId), eq(callEventLogs.callId, callId), ne(callEventLogs.publishStatus, "published")))
+    .orderBy(asc(callEventLogs.seq))
+    .for("update");
+}
+
+/** Lock-free read of one row's publish state: lets a redundant run finish without queueing on locks. */
+export async function findCallEventPublishStatus(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select({ status: callEventLogs.publishStatus })
+    .from(callEventLogs)
+    .where(and(eq(callEventLogs.tenantId, tenantId), eq(callEventLogs.id, id)));
+  return row?.status;
+}
+
+export async function markCallEventPublished(db: DbOrTx, { id }: { id: string }) {
+  await db
+    .update(callEventLogs)
+    .set({
+      publishStatus: "published",
+      publishedAt: new Date(),
+      lastAttemptAt: new Date(),
+      publishAttempts: sql`${callEventLogs.publishAttempts} + 1`,
+      lastPublishError: null,
+    })
+    .where(eq(callEventLogs.id, id));
+}
+
+export async function recordCallEventPublishFailure(
+  db: DbOrTx,
+  { ids, error, deadLetter }: { ids: string[]; error: string; deadLetter: boolean },
+) {
+  if (ids.length === 0) return;
+  await db
+    .update(callEventLogs)
+    .set({
+      publishStatus: deadLetter ? "dead_lettered" : "queued",
+      lastAttemptAt: new Date(),
+      publishAttempts: sql`${callEventLogs.publishAttempts} + 1`,
+      lastPublishError: error,
+    })
+    .where(and(inArray(callEventLogs.id, ids), ne(callEventLogs.publishStatus, "published")));
+}
+
+/** Puts dead-lettered events back in the queue; returns them so the caller can re-emit per call. */
+export async function requeueDeadLetteredCallEvents(db: DbOrTx, { tenantId, ids }: { tenantId: string; ids?: string[] }) {
+  return db
+    .update(callEventLogs)
+    .set({ publishStatus: "queued" })
+    .where(
+      and(
+        eq(callEventLogs.tenantId, tenantId),
+        eq(callEventLogs.publishStatus, "dead_lettered"),
+        ids ? inArray(callEventLogs.id, ids) : undefined,
+      ),
+    )
+    .returning({ id: callEventLogs.id, callId: callEventLogs.callId });
+}
+
+export async function lockUnpublishedCallCommands(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
+  return db
+    .select()
+    .from(callCommands)
+    .where(and(eq(callCommands.tenantId, tenantId), eq(callCommands.callId, callId), ne(callCommands.publishStatus, "published")))
+    .orderBy(asc(callCommands.createdAt), asc(callCommands.id))
+    .for("update");
+}
+
+export async function markCallCommandPublished(db: DbOrTx, { id }: { id: string }) {
+  await db
+    .update(callCommands)
+    .set({ publishStatus: "published", publishedAt: new Date(), publishAttempts: sql`${callCommands.publishAttempts} + 1`, lastPublishError: null })
+    .where(eq(callCommands.id, id));
+}
+
+export async function recordCallCommandPublishFailure(
+  db: DbOrTx,
+  { ids, error, deadLetter }: { ids: string[]; error: string; deadLetter: boolean },
+) {
+  if (ids.length === 0) return;
+  await db
+    .update(callCommands)
+    .set({
+      publishStatus: deadLetter ? "dead_lettered" : "queued",
+      publishAttempts: sql`${callCommands.publishAttempts} + 1`,
+      lastPublishError: error,
+    })
+    .where(and(inArray(callCommands.id, ids), ne(callCommands.publishStatus, "published")));
+}
+
+export async function requeueDeadLetteredCallCommands(db: DbOrTx, { tenantId, ids }: { tenantId: string; ids?: string[] }) {
+  return db
+    .update(callCommands)
+    .set({ publishStatus: "queued" })
+    .where(
+      and(
+        eq(callCommands.tenantId, tenantId),
+        eq(callCommands.publishStatus, "dead_lettered"),
+        ids ? inArray(callCommands.id, ids) : undefined,
+      ),
+    )
+    .returning({ id: callCommands.id, callId: callCommands.callId });
+}
+
+// ---------------------------------------------------------------- calls (read)
+
+/** Worst publish state of a call's events: dead_lettered > queued > published. */
+const callPublishStatus = sql<PublishStatus>`coalesce((
+  select case when bool_or(e.publish_status = 'dead_lettered') then 'dead_lettered' else 'queued' end
+  from ${callEventLogs} e
+  where e.tenant_id = ${calls.tenantId} and e.call_id = ${calls.callId} and e.publish_status <> 'published'
+), 'published')`;
+
+const callSelection = {
+  call: calls,
+  schoolName: schools.name,
+  publishStatus: callPublishStatus,
+};
+
+export interface CallFilters {
+  tenantId: string;
+  schoolId?: string;
+  number?: string;
+  outcome?: "answered" | "missed" | "failed" | "active";
+  publishStatus?: PublishStatus;
+  from?: Date;
+  to?: Date;
+  /** Keyset: rows strictly older than this (first_event_at, id). */
+  before?: { at: Date; id: string };
+  limit: number;
+}
+
+export async function listCalls(db: DbOrTx, f: CallFilters) {
+  const conditions: (SQL | undefined)[] = [eq(calls.tenantId, f.tenantId)];
+  if (f.schoolId) conditions.push(eq(calls.schoolId, f.schoolId));
+  if (f.number) {
+    const n = f.number;
+    conditions.push(or(eq(calls.toNumber, n), eq(calls.fromNumber, n), eq(calls.forwardedTo, n)));
+  }
+  if (f.outcome === "active") conditions.push(isNull(calls.endedAt), isNull(calls.missedAt), isNull(calls.failedAt));
+  else if (f.outcome) conditions.push(eq(calls.outcome, f.outcome));
+  if (f.publishStatus === "published") conditions.push(sql`${callPublishStatus} = 'published'`);
+  else if (f.publishStatus) conditions.push(sql`${callPublishStatus} = ${f.publishStatus}`);
+  if (f.from) conditions.push(gte(calls.firstEventAt, f.from));
+  if (f.to) conditions.push(lte(calls.firstEventAt, f.to));
+  if (f.before) {
+    conditions.push(
+      or(lt(calls.firstEventAt, f.before.at), and(eq(calls.firstEventAt, f.before.at), lt(calls.id, f.before.id))),
+    );
+  }
+  return db
+    .select(callSelection)
+    .from(calls)
+    .leftJoin(schools, eq(schools.id, calls.schoolId))
+    .where(and(...conditions))
+    .orderBy(desc(calls.firstEventAt), desc(calls.id))
+    .limit(f.limit);
+}
+
+export async function findCall(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select(callSelection)
+    .from(calls)
+    .leftJoin(schools, eq(schools.id, calls.schoolId))
+    .where(and(eq(calls.tenantId, tenantId), eq(calls.id, id)));
+  return row;
+}
+
+export async function findCallByCallId(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
+  return db.query.calls.findFirst({ where: and(eq(calls.tenantId, tenantId), eq(calls.callId, callId)) });
+}
+
+export async function listCallEventLogsOfCall(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
+  return db
+    .select()
+    .from(callEventLogs)
+    .where(and(eq(callEventLogs.tenantId, tenantId), eq(callEventLogs.callId, callId)))
+    .orderBy(asc(callEventLogs.occurredAt), asc(callEventLogs.seq));
+}
+
+export async function listCallEventLogs(
+  db: DbOrTx,
+  { tenantId, publishStatus, callId, limit }: { tenantId: string; publishStatus?: PublishStatus; callId?: string; limit: number },
+) {
+  return db
+    .select()
+    .from(callEventLogs)
+    .where(
+      and(
+        eq(callEventLogs.tenantId, tenantId),
+        publishStatus ? eq(callEventLogs.publishStatus, publishStatus) : undefined,
+        callId ? eq(callEventLogs.callId, callId) : undefined,
+      ),
+    )
+    .orderBy(desc(callEventLogs.seq))
+    .limit(limit);
+}
+
+export async function listCallCommandsOfCall(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
+  return db
+    .select()
+    .from(callCommands)
+    .where(and(eq(callCommands.tenantId, tenantId), eq(callCommands.callId, callId)))
+    .orderBy(asc(callCommands.createdAt));
+}
+
+export async function insertCallCommand(db: DbOrTx, input: typeof callCommands.$inferInsert) {
+  const [row] = await db.insert(callCommands).values(input).returning();
+  return row!;
+}
+
+/** Live counters for the calls page: active calls, today's outcomes, the publish backlog. */
+export async function callCounters(db: DbOrTx, { tenantId, since: sinceDate }: { tenantId: string; since: Date }) {
+  // Raw sql params go to the driver as-is: pass the time as text, cast in SQL.
+  const since = sql`${sinceDate.toISOString()}::timestamptz`;
+  const [c] = await db
+    .select({
+      active: sql<number>`count(*) filter (where ${calls.endedAt} is null and ${calls.missedAt} is null and ${calls.failedAt} is null and ${calls.lastEventAt} > now() - interval '6 hours')::int`,
+      total: sql<number>`count(*) filter (where ${calls.firstEventAt} >= ${since})::int`,
+      answered: sql<number>`count(*) filter (where ${calls.firstEventAt} >= ${since} and ${calls.outcome} = 'answered')::int`,
+      missed: sql<number>`count(*) filter (where ${calls.firstEventAt} >= ${since} and ${calls.outcome} = 'missed')::int`,
+      failed: sql<number>`count(*) filter (where ${calls.firstEventAt} >= ${since} and ${calls.outcome} = 'failed')::int`,
+    })
+    .from(calls)
+    .where(and(eq(calls.tenantId, tenantId), or(gte(calls.firstEventAt, sinceDate), isNull(calls.endedAt))));
+  const [p] = await db
+    .select({
+      queued: sql<number>`count(*) filter (where ${callEventLogs.publishStatus} = 'queued')::int`,
+      deadLettered: sql<number>`count(*) filter (where ${callEventLogs.publishStatus} = 'dead_lettered')::int`,
+      oldestQueued: sql<string | null>`min(${callEventLogs.createdTime}) filter (where ${callEventLogs.publishStatus} = 'queued')`,
+    })
+    .from(callEventLogs)
+    .where(and(eq(callEventLogs.tenantId, tenantId), ne(callEventLogs.publishStatus, "published")));
+  return {
+    active: c?.active ?? 0,
+    total: c?.total ?? 0,
+    answered: c?.answered ?? 0,
+    missed: c?.missed ?? 0,
+    failed: c?.failed ?? 0,
+    queued: p?.queued ?? 0,
+    deadLettered: p?.deadLettered ?? 0,
+    oldestQueued: p?.oldestQueued ? new Date(p.oldestQueued) : null,
+  };
+}
+
+// ---------------------------------------------------------------- number pool
+
+const numberSelection = { number: inboundNumbers, schoolName: schools.name };
+
+export async function listInboundNumbers(
+  db: DbOrTx,
+  { tenantId, status, schoolId }: { tenantId: string; status?: "free" | "assigned"; schoolId?: string },
+) {
+  return db
+    .select(numberSelection)
+    .from(inboundNumbers)
+    .leftJoin(schools, eq(schools.id, inboundNumbers.schoolId))
+    .where(
+      and(
+        eq(inboundNumbers.tenantId, tenantId),
+        status === "free" ? isNull(inboundNumbers.schoolId) : status === "assigned" ? isNotNull(inboundNumbers.schoolId) : undefined,
+        schoolId ? eq(inboundNumbers.schoolId, schoolId) : undefined,
+      ),
+    )
+    .orderBy(asc(inboundNumbers.number));
+}
+
+export async function findInboundNumber(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select(numberSelection)
+    .from(inboundNumbers)
+    .leftJoin(schools, eq(schools.id, inboundNumbers.schoolId))
+    .where(and(eq(inboundNumbers.tenantId, tenantId), eq(inboundNumbers.id, id)));
+  return row;
+}
+
+/** Undefined when the tenant already has this number. */
+export async function insertInboundNumber(
+  db: DbOrTx,
+  input: { tenantId: string; number: string; label: string | null; schoolId: string | null },
+) {
+  const [row] = await db
+    .insert(inboundNumbers)
+    .values({ ...input, assignedAt: input.schoolId ? new Date() : null })
+    .onConflictDoNothing({ target: [inboundNumbers.tenantId, inboundNumbers.number] })
+    .returning();
+  return row;
+}
+
+export async function updateInboundNumber(
+  db: DbOrTx,
+  { tenantId, id, label, schoolId }: { tenantId: string; id: string; label?: string | null; schoolId?: string | null },
+) {
+  const set: Partial<typeof inboundNumbers.$inferInsert> = {};
+  if (label !== undefined) set.label = label;
+  if (schoolId !== undefined) {
+    set.schoolId = schoolId;
+    set.assignedAt = schoolId ? new Date() : null;
+  }
+  const [row] = await db
+    .update(inboundNumbers)
+    .set(set)
+    .where(and(eq(inboundNumbers.tenantId, tenantId), eq(inboundNumbers.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deleteInboundNumber(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .delete(inboundNumbers)
+    .where(and(eq(inboundNumbers.tenantId, tenantId), eq(inboundNumbers.id, id)))
+    .returning();
+  return row;
+}
+
+export async function findSchoolName(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select({ id: schools.id, name: schools.name })
+    .from(schools)
+    .where(and(eq(schools.tenantId, tenantId), eq(schools.id, id)));
+  return row;
+}

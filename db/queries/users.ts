@@ -1,0 +1,33 @@
+import { eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "../index";
+import { users } from "../schema";
+
+export async function findUserByEmail(db: DbOrTx, { email }: { email: string }) {
+  return db.query.users.findFirst({ where: sql`lower(${users.email}) = ${email.toLowerCase()}` });
+}
+
+export async function findUserById(db: DbOrTx, { userId }: { userId: string }) {
+  return db.query.users.findFirst({ where: eq(users.id, userId) });
+}
+
+export async function insertUser(
+  db: DbOrTx,
+  input: { email: string; name?: string | null; passwordHash: string; mustChangePassword: boolean },
+) {
+  const [row] = await db
+    .insert(users)
+    .values({ ...input, email: input.email.toLowerCase() })
+    .returning();
+  return row!;
+}
+
+export async function updateUserPassword(
+  db: DbOrTx,
+  { userId, passwordHash, mustChangePassword }: { userId: string; passwordHash: string; mustChangePassword: boolean },
+) {
+  await db.update(users).set({ passwordHash, mustChangePassword }).where(eq(users.id, userId));
+}
+
+export async function touchUserSignIn(db: DbOrTx, { userId }: { userId: string }) {
+  await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, userId));
+}

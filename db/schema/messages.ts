@@ -1,0 +1,160 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { providerConfigs, providerKindEnum } from "./provider-configs";
+import { tenants } from "./tenants";
+
+export const channelEnum = pgEnum("message_channel", ["email", "sms", "push", "whatsapp"]);
+export const directionEnum = pgEnum("message_direction", ["outbound", "inbound"]);
+
+/**
+ * Delivery state. Outbound: queued → sending → sent → delivered → opened/clicked/read, or a
+ * terminal failed / bounced / undelivered. Inbound messages are `received`.
+ */
+export const messageStatuses = [
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "opened",
+  "clicked",
+  "read",
+  "failed",
+  "bounced",
+  "undelivered",
+  "received",
+] as const;
+export const messageStatusEnum = pgEnum("message_status", messageStatuses);
+export type MessageStatus = (typeof messageStatuses)[number];
+export type Channel = (typeof channelEnum.enumValues)[number];
+
+/** One hop of a message's failover chain, decided when the message is accepted. */
+export interface RouteHop {
+  configId: string;
+  provider: string;
+}
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    channel: channelEnum("channel").notNull(),
+    direction: directionEnum("direction").notNull().default("outbound"),
+    status: messageStatusEnum("status").notNull().default("queued"),
+    /** The failover chain (config ids in order) chosen at accept time. */
+    route: jsonb("route").$type<RouteHop[]>().notNull().default([]),
+    /** Provider and config of the latest attempt (the one that sent it, once sent). */
+    provider: providerKindEnum("provider"),
+    configId: uuid("config_id").references(() => providerConfigs.id, { onDelete: "set null" }),
+    /** Email address, E.164 number, device token or topic. */
+    recipient: text("recipient").notNull(),
+    /** The channel payload as accepted (validated, no secrets). */
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    templateId: text("template_id"),
+    idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the canonical request, to tell a replay from a reused key. */
+    requestHash: text("request_hash"),
+    actionId: text("action_id"),
+    /** Passed through untouched to the communication.* events. */
+    context: jsonb("context").$type<Record<string, unknown>>(),
+    traceId: text("trace_id").notNull(),
+    /** Stable reference sent to providers that accept one, so a retried attempt can't send twice. */
+    providerReference: text("provider_reference").notNull(),
+    providerMessageId: text("provider_message_id"),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    segments: integer("segments"),
+    costAmount: numeric("cost_amount", { precision: 12, scale: 4 }),
+    costCurrency: text("cost_currency"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    retryable: boolean("retryable"),
+    // Engagement (provider webhooks).
+    opens: integer("opens").notNull().default(0),
+    uniqueOpens: integer("unique_opens").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    uniqueClicks: integer("unique_clicks").notNull().default(0),
+    bounceType: text("bounce_type"),
+    readAt: timestamp("read_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    failedAt: timestamp("failed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("messages_tenant_idempotency_unique")
+      .on(t.tenantId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index("messages_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("messages_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
+    index("messages_provider_message_idx").on(t.provider, t.providerMessageId),
+    index("messages_config_created_idx").on(t.configId, t.createdAt),
+  ],
+);
+
+/** Every provider call, with what was asked (no secrets) and what came back. */
+export const messageAttempts = pgTable(
+  "message_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    tenantId: uuid("tenant_id").notNull(),
+    attemptNo: integer("attempt_no").notNull(),
+    provider: providerKindEnum("provider").notNull(),
+    configId: uuid("config_id").references(() => providerConfigs.id, { onDelete: "set null" }),
+    outcome: text("outcome", { enum: ["sent", "retry", "fallback", "failed", "skipped"] }).notNull(),
+    requestSummary: jsonb("request_summary").$type<Record<string, unknown>>().notNull().default({}),
+    responseCode: integer("response_code"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    retryable: boolean("retryable"),
+    providerReference: text("provider_reference"),
+    latencyMs: integer("latency_ms"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("message_attempts_message_no_unique").on(t.messageId, t.attemptNo),
+    index("message_attempts_config_idx").on(t.configId, t.startedAt),
+  ],
+);
+
+export const messageStatusHistory = pgTable(
+  "message_status_history",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    tenantId: uuid("tenant_id").notNull(),
+    fromStatus: messageStatusEnum("from_status"),
+    toStatus: messageStatusEnum("to_status").notNull(),
+    reason: text("reason"),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("message_status_history_message_idx").on(t.messageId, t.at)],
+);
+
+export type Message = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;
+export type MessageAttempt = typeof messageAttempts.$inferSelect;

@@ -1,0 +1,23 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import type { WebhookEventListOut } from "@/lib/validations/webhook-events";
+import { apiFetch } from "./api-client";
+
+export const webhookEventsKey = ["webhook-events"] as const;
+
+export function useWebhookEvents(filters: { provider?: string; status?: string }) {
+  return useInfiniteQuery({
+    queryKey: [...webhookEventsKey, filters],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => {
+      const qs = new URLSearchParams({ limit: "50" });
+      if (filters.provider) qs.set("provider", filters.provider);
+      if (filters.status) qs.set("status", filters.status);
+      if (pageParam) qs.set("cursor", pageParam);
+      return apiFetch<WebhookEventListOut>(`/api/v1/webhook-events?${qs}`, { signal });
+    },
+    getNextPageParam: (last) => last.next_cursor,
+    refetchInterval: 15_000,
+  });
+}

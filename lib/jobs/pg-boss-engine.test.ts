@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeDb, databaseUrl, getDb } from "@/db";
+import { apiKeys, jobDeadLetters, outboxEvents } from "@/db/schema";
+import { workflows } from "@/inngest/workflows";
+import { authenticateApiKey, createApiKey } from "@/lib/auth/api-keys";
+import { makeContext, waitFor } from "@/lib/test/factories";
+import { startJobEngine, stopJobEngine } from "./job-engine";
+import { PgBossEngine } from "./pg-boss-engine";
+import { defineWorkflow } from "./workflow";
+
+const engines: PgBossEngine[] = [];
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.stop()));
+  await stopJobEngine();
+  await closeDb();
+});
+
+describe("pg-boss engine", () => {
+  it("runs a real workflow end to end: emit in outbox → relay → pg-boss → api key last-used", async () => {
+    const ctx = await makeContext("admin");
+    const created = await createApiKey(ctx, { name: "ci", scopes: ["messages:send"] });
+    await startJobEngine({ workflows, runWorkers: true });
+
+    const auth = await authenticateApiKey(created.key);
+    expect(auth?.tenantId).toBe(ctx.tenantId);
+
+    const row = await waitFor(async () => {
+      const [k] = await getDb().select().from(apiKeys).where(eq(apiKeys.id, created.id));
+      return k?.lastUsedAt ? k : undefined;
+    });
+    expect(row.lastUsedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const pending = await getDb()
+      .select()
+      .from(outboxEvents)
+      .where(and(eq(outboxEvents.tenantId, ctx.tenantId), eq(outboxEvents.name, "herald/api-key.used")));
+    expect(pending.every((e) => e.dispatchedAt !== null)).toBe(true);
+  });
+
+  it("retries with memoized steps and records a dead letter after the last attempt", async () => {
+    const calls = { first: 0, second: 0 };
+    const id = `test-failing-${randomUUID().slice(0, 8)}`;
+    const wf = defineWorkflow({
+      id,
+      name: "always fails in step two",
+      event: "herald/api-key.used",
+      retries: 2,
+      handler: async ({ step }) => {
+        await step.run("first", async () => ++calls.first);
+        await step.run("second", async () => {
+          calls.second++;
+          throw new Error("provider said no");
+        });
+      },
+    });
+    const engine = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true });
+    engines.push(engine);
+    await engine.start();
+    const eventId = randomUUID();
+    const tenantId = randomUUID();
+    await engine.enqueue([
+      { id: eventId, name: "herald/api-key.used", payload: { tenantId, apiKeyId: randomUUID(), usedAt: new Date().toISOString() } },
+    ]);
+    // Relaying the same outbox row again must not create a second run.
+    await engine.enqueue([
+      { id: eventId, name: "herald/api-key.used", payload: { tenantId, apiKeyId: randomUUID(), usedAt: new Date().toISOString() } },
+    ]);
+
+    const dead = await waitFor(async () => {
+      const [d] = await getDb().select().from(jobDeadLetters).where(eq(jobDeadLetters.functionId, id));
+      return d;
+    }, 30_000);
+    expect(dead.attempts).toBe(3);
+    expect(dead.error).toContain("provider said no");
+    expect(dead.tenantId).toBe(tenantId);
+    expect(dead.eventId).toBe(eventId);
+    // Step one finished on the first attempt and was never run again; step two ran on every attempt.
+    expect(calls.first).toBe(1);
+    expect(calls.second).toBe(3);
+  });
+
+  it("dead-letters a malformed event at once instead of retrying it", async () => {
+    let ran = 0;
+    const id = `test-malformed-${randomUUID().slice(0, 8)}`;
+    const wf = defineWorkflow({ id, name: "never runs", event: "herald/api-key.used", retries: 5, handler: async () => void ran++ });
+    const engine = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true });
+    engines.push(engine);
+    await engine.start();
+    await engine.enqueue([{ id: randomUUID(), name: "herald/api-key.used", payload: { tenantId: "not-a-uuid" } }]);
+    const dead = await waitFor(async () => {
+      const [d] = await getDb().select().from(jobDeadLetters).where(eq(jobDeadLetters.functionId, id));
+      return d;
+    });
+    expect(dead.attempts).toBe(1);
+    expect(ran).toBe(0);
+  });
+});

@@ -1,0 +1,17 @@
+export function memberJson(m: {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: string;
+  joinedAt: Date;
+  lastSignInAt: Date | null;
+}) {
+  return {
+    user_id: m.userId,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    joined_at: m.joinedAt.toISOString(),
+    last_sign_in_at: m.lastSignInAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,509 @@
+// One delivery attempt of a message along its route: the rules of retry, fallback and failure.
+import { getDb } from "@/db";
+import {
+  DELIVERABLE_STATUSES,
+  findCommunicationEventForMessage,
+  findMessageForDelivery,
+  finishMessage,
+  recordIntermediateAttempt,
+  type AttemptRow,
+} from "@/db/queries/message-delivery";
+import type { Message, RouteHop } from "@/db/schema/messages";
+import type { ProviderKind } from "@/db/schema/provider-configs";
+import { logger } from "@/lib/logger";
+import { enqueueCommunicationEventWebhooks } from "@/lib/outbound-webhooks/enqueue";
+import { deactivateDeviceToken } from "@/lib/messaging/device-tokens";
+import { DEFAULT_PROVIDER_TIMEOUT_MS, ProviderSendError, pushTarget, str, type OutboundMessage, type SendResult } from "@/lib/providers/adapter";
+import { adapterFor } from "@/lib/providers/adapters";
+import {
+  callbackUrlFor,
+  findConfigRecord,
+  markConfigError,
+  resolveCredentials,
+  type ProviderConfigRecord,
+  type ResolvedCredentials,
+} from "@/lib/providers/configs";
+import { redactValues } from "@/lib/providers/credential-checks";
+import { limitsFor, withSendLimit } from "@/lib/providers/limiter";
+import type { CommunicationEvent } from "@/db/schema/communication-events";
+import {
+  communicationExchange,
+  failedEnvelope,
+  publishOrHandOff,
+  sentEnvelope,
+  type CommErrorCode,
+  type PublishOutcome,
+} from "./communication-events";
+
+/** A done result may carry the event row it just wrote, so publishing needs no re-read. */
+type Internal = AttemptResult & { row?: CommunicationEvent | null };
+
+/** Where the workflow stands: which hop of the route, and how many calls that hop has had. */
+export interface AttemptCursor {
+  hop: number;
+  tryInHop: number;
+}
+
+export type AttemptResult =
+  | { kind: "done"; status: "sent" | "failed" | "noop"; eventId: string | null; published?: PublishOutcome | null }
+  | { kind: "retry"; hop: number; tryInHop: number; waitMs: number };
+
+export interface DeliveryPolicy {
+  /** Provider calls per hop before falling back (retryable errors only). */
+  hopAttempts: number;
+  /** First backoff; doubles per retry, with jitter, capped at maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** A Retry-After longer than this falls back to the next hop instead of waiting (when there is one). */
+  maxRetryAfterMs: number;
+  timeoutMs: number;
+}
+
+export function deliveryPolicy(env: NodeJS.ProcessEnv = process.env): DeliveryPolicy {
+  const n = (name: string, fallback: number) => {
+    const v = Number(env[name]);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  return {
+    hopAttempts: Math.floor(n("HERALD_DELIVERY_HOP_ATTEMPTS", 3)),
+    baseBackoffMs: n("HERALD_DELIVERY_BACKOFF_MS", 500),
+    maxBackoffMs: n("HERALD_DELIVERY_MAX_BACKOFF_MS", 8_000),
+    maxRetryAfterMs: n("HERALD_DELIVERY_MAX_RETRY_AFTER_MS", 30_000),
+    timeoutMs: n("HERALD_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS),
+  };
+}
+
+export function backoffMs(tryInHop: number, policy: DeliveryPolicy, random = Math.random): number {
+  const base = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** tryInHop);
+  return Math.round(base * (0.5 + random() / 2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config + credentials, cached briefly (status is always read fresh)
+
+interface CachedSecrets {
+  stamp: string;
+  expires: number;
+  credentials: ResolvedCredentials;
+  callbackUrl: string | undefined;
+}
+const secretsCache = new Map<string, CachedSecrets>();
+const SECRETS_TTL_MS = 60_000;
+
+async function secretsFor(config: ProviderConfigRecord): Promise<CachedSecrets> {
+  const stamp = `${config.updatedAt.getTime()}:${JSON.stringify(config.credentials)}`;
+  const hit = secretsCache.get(config.id);
+  if (hit && hit.stamp === stamp && hit.expires > Date.now()) return hit;
+  const credentials = await resolveCredentials(config);
+  const needsCallback = config.provider === "elks" || config.provider === "twilio" || config.provider === "infobip";
+  const entry: CachedSecrets = {
+    stamp,
+    expires: Date.now() + SECRETS_TTL_MS,
+    credentials,
+    callbackUrl: needsCallback ? await callbackUrlFor(config) : undefined,
+  };
+  if (secretsCache.size > 1000) secretsCache.clear();
+  secretsCache.set(config.id, entry);
+  return entry;
+}
+
+/**
+ * Config records are cached for a second: status changes (pause, error) take effect within that,
+ * and a burst of deliveries doesn't re-read and re-validate the same row per message.
+ */
+const configCache = new Map<string, { at: number; config: ProviderConfigRecord | undefined }>();
+const CONFIG_TTL_MS = 1_000;
+
+async function configFor(tenantId: string, id: string): Promise<ProviderConfigRecord | undefined> {
+  const key = `${tenantId}:${id}`;
+  const hit = configCache.get(key);
+  if (hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.config;
+  const config = await findConfigRecord(tenantId, id);
+  if (configCache.size > 5000) configCache.clear();
+  configCache.set(key, { at: Date.now(), config });
+  return config;
+}
+
+function forgetConfig(tenantId: string, id: string) {
+  configCache.delete(`${tenantId}:${id}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function outbound(message: Message): OutboundMessage {
+  return {
+    id: message.id,
+    tenantId: message.tenantId,
+    channel: message.channel,
+    recipient: message.recipient,
+    providerReference: message.providerReference,
+    templateId: message.templateId,
+    payload: message.payload,
+  };
+}
+
+/** What the attempt row says was asked: routing facts and sizes, never credentials or bodies. */
+function requestSummary(message: Message, config: ProviderConfigRecord | undefined, hop: RouteHop, timeoutMs?: number) {
+  const p = message.payload;
+  return {
+    channel: message.channel,
+    to: message.recipient,
+    config_name: config?.displayName ?? null,
+    provider_reference: message.providerReference,
+    ...(str(p.subject) ? { subject: str(p.subject) } : {}),
+    ...(message.templateId ? { template_id: message.templateId } : {}),
+    ...(str(p.template_name) ? { template_name: str(p.template_name) } : {}),
+    ...(str(p.body) ? { body_chars: str(p.body)!.length } : {}),
+    ...(str(p.body_text) ? { body_text_chars: str(p.body_text)!.length } : {}),
+    ...(str(p.body_html) ? { body_html_chars: str(p.body_html)!.length } : {}),
+    ...(timeoutMs ? { timeout_ms: timeoutMs } : {}),
+    hop: hop.provider,
+  };
+}
+
+function commCode(err: ProviderSendError): CommErrorCode {
+  switch (err.kind) {
+    case "invalid_recipient":
+      return "COMM_INVALID_RECIPIENT";
+    case "unregistered_token":
+      return "COMM_DEVICE_UNREGISTERED";
+    case "rate_limited":
+      return "COMM_RATE_LIMITED";
+    case "retryable":
+      return "COMM_PROVIDER_UNAVAILABLE";
+    case "auth":
+      return "COMM_PROVIDER_AUTH";
+    case "rejected":
+      return "COMM_PROVIDER_REJECTION";
+  }
+}
+
+function describeError(err: ProviderSendError, provider: ProviderKind): string {
+  const status = err.httpStatus ? `HTTP ${err.httpStatus}` : err.code;
+  return `${provider} ${status}: ${err.message}`.slice(0, 1000);
+}
+
+function toSendError(err: unknown, credentials: ResolvedCredentials): ProviderSendError {
+  const e =
+    err instanceof ProviderSendError
+      ? err
+      : new ProviderSendError({ kind: "retryable", code: "adapter_error", httpStatus: null, message: err instanceof Error ? err.message : String(err), cause: err });
+  const message = redactValues(e.message, Object.values(credentials)).slice(0, 1000);
+  return message === e.message
+    ? e
+    : new ProviderSendError({ kind: e.kind, code: e.code, httpStatus: e.httpStatus, message, retryAfterMs: e.retryAfterMs, cause: e.cause });
+}
+
+async function finishFailed(
+  message: Message,
+  input: {
+    fromStatus: Message["status"];
+    code: CommErrorCode;
+    errorMessage: string;
+    retryable: boolean;
+    provider: ProviderKind | null;
+    configId: string | null;
+    attempt: AttemptRow | null;
+    countsAsCall: boolean;
+  },
+): Promise<Internal> {
+  const at = new Date();
+  const done = await finishMessage(getDb(), {
+    tenantId: message.tenantId,
+    messageId: message.id,
+    fromStatus: input.fromStatus,
+    toStatus: "failed",
+    reason: `${input.code}: ${input.errorMessage}`,
+    attempt: input.attempt,
+    countsAsCall: input.countsAsCall,
+    message: {
+      ...(input.provider ? { provider: input.provider, configId: input.configId } : {}),
+      errorCode: input.code,
+      errorMessage: input.errorMessage,
+      retryable: input.retryable,
+    },
+    at,
+    event: (attemptCount) => ({
+      name: "communication.failed.v1",
+      exchange: communicationExchange(),
+      routingKey: "communication.failed.v1",
+      payload: failedEnvelope(message, {
+        provider: input.provider ?? message.provider ?? null,
+        attempt: attemptCount,
+        failedAt: at,
+        code: input.code,
+        message: input.errorMessage,
+        retryable: input.retryable,
+      }),
+    }),
+    usage: { tenantId: message.tenantId, configId: input.configId, provider: input.provider, channel: message.channel, at, failed: 1 },
+    afterEvent: enqueueCommunicationEventWebhooks,
+  });
+  return { kind: "done", status: done ? "failed" : "noop", eventId: done?.event?.id ?? null, row: done?.event ?? null };
+}
+
+/**
+ * Runs from `cursor`: skips hops whose config isn't active (recording a `skipped` attempt), makes
+ * at most ONE provider call, records it, and says what comes next. Guarded by the message row:
+ * a message that is no longer queued/sending is left alone, so a re-run after a crash or a
+ * duplicate job never sends a sent message again. A re-run of a call whose outcome wasn't
+ * recorded repeats it with the same provider reference.
+ */
+export async function runDeliveryAttempt(input: {
+  tenantId: string;
+  messageId: string;
+  cursor: AttemptCursor;
+  policy?: DeliveryPolicy;
+}): Promise<AttemptResult> {
+  const { row, ...result } = await attemptOnce(input);
+  void row;
+  return result;
+}
+
+/**
+ * One workflow step: an attempt and, when it ended the message, the inline publish of its event
+ * (handed to the publish workflow if the broker is down). The publish is guarded by the event
+ * row, so a re-run of this step after a crash publishes an unpublished event and nothing else.
+ */
+export async function deliverStep(input: { tenantId: string; messageId: string; cursor: AttemptCursor }): Promise<AttemptResult> {
+  const { row, ...result } = await attemptOnce(input);
+  if (result.kind !== "done" || !result.eventId) return result;
+  const published = await publishOrHandOff({ tenantId: input.tenantId, eventId: result.eventId, row: row ?? undefined });
+  return { ...result, published };
+}
+
+async function attemptOnce(input: {
+  tenantId: string;
+  messageId: string;
+  cursor: AttemptCursor;
+  policy?: DeliveryPolicy;
+}): Promise<Internal> {
+  const policy = input.policy ?? deliveryPolicy();
+  const db = getDb();
+  const message = await findMessageForDelivery(db, { tenantId: input.tenantId, id: input.messageId });
+  if (!message) return { kind: "done", status: "noop", eventId: null };
+  if (!DELIVERABLE_STATUSES.includes(message.status)) {
+    // Already terminal: hand back its event so a re-run still makes sure it gets published.
+    const event = await findCommunicationEventForMessage(db, { tenantId: message.tenantId, messageId: message.id });
+    return { kind: "done", status: "noop", eventId: event && event.status !== "published" ? event.id : null };
+  }
+  const route = message.route;
+  let { hop, tryInHop } = input.cursor;
+
+  for (; hop < route.length; hop++, tryInHop = 0) {
+    const step = route[hop]!;
+    const config = await configFor(message.tenantId, step.configId);
+    if (!config || config.status !== "active") {
+      const now = new Date();
+      await recordIntermediateAttempt(db, {
+        messageId: message.id,
+        tenantId: message.tenantId,
+        provider: (config?.provider ?? step.provider) as ProviderKind,
+        configId: config ? config.id : null,
+        outcome: "skipped",
+        requestSummary: requestSummary(message, config, step),
+        responseCode: null,
+        errorCode: config ? `config_${config.status}` : "config_missing",
+        errorMessage: config ? `${config.displayName} is ${config.status}` : "The config no longer exists",
+        retryable: null,
+        providerReference: null,
+        latencyMs: 0,
+        startedAt: now,
+        finishedAt: now,
+        countsAsCall: false,
+      });
+      continue;
+    }
+    return callProvider(message, config, step, { hop, tryInHop }, policy);
+  }
+
+  // Out of hops. No provider call at all means nothing could serve it: no route.
+  if (message.attemptCount === 0) {
+    return finishFailed(message, {
+      fromStatus: message.status,
+      code: "COMM_NO_ROUTE",
+      errorMessage: route.length === 0 ? "The message has no route" : "No active provider config in the route could take the message",
+      retryable: false,
+      provider: null,
+      configId: null,
+      attempt: null,
+      countsAsCall: false,
+    });
+  }
+  const code = (message.errorCode as CommErrorCode | null) ?? "COMM_PROVIDER_UNAVAILABLE";
+  return finishFailed(message, {
+    fromStatus: message.status,
+    code,
+    errorMessage: message.errorMessage ?? "Every provider in the route failed",
+    retryable: message.retryable ?? true,
+    provider: null,
+    configId: null,
+    attempt: null,
+    countsAsCall: false,
+  });
+}
+
+async function callProvider(
+  message: Message,
+  config: ProviderConfigRecord,
+  hop: RouteHop,
+  cursor: AttemptCursor,
+  policy: DeliveryPolicy,
+): Promise<Internal> {
+  const db = getDb();
+  // queued → sending is recorded with the call's outcome (same transaction), saving a commit per message.
+  const fromStatus = message.status;
+  const { credentials, callbackUrl } = await secretsFor(config);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let result: SendResult | undefined;
+  let error: ProviderSendError | undefined;
+  try {
+    result = await withSendLimit(config.id, limitsFor(config), () =>
+      adapterFor(config.provider).send(config as never, credentials, outbound(message), { timeoutMs: policy.timeoutMs, callbackUrl }),
+    );
+  } catch (err) {
+    error = toSendError(err, credentials);
+  }
+  const finishedAt = new Date();
+  const latencyMs = Math.round(performance.now() - t0);
+  const attempt = (outcome: AttemptRow["outcome"]): AttemptRow => ({
+    messageId: message.id,
+    tenantId: message.tenantId,
+    provider: config.provider,
+    configId: config.id,
+    outcome,
+    requestSummary: requestSummary(message, config, hop, policy.timeoutMs),
+    responseCode: error ? error.httpStatus : 200,
+    errorCode: error ? error.code : null,
+    errorMessage: error ? error.message : null,
+    retryable: error ? error.retryable : null,
+    providerReference: result?.providerMessageId ?? message.providerReference,
+    latencyMs,
+    startedAt,
+    finishedAt,
+  });
+
+  if (result) {
+    const done = await finishMessage(db, {
+      tenantId: message.tenantId,
+      messageId: message.id,
+      fromStatus,
+      toStatus: "sent",
+      reason: `${config.provider} accepted (${result.providerMessageId})`,
+      attempt: attempt("sent"),
+      countsAsCall: true,
+      message: {
+        provider: config.provider,
+        configId: config.id,
+        providerMessageId: result.providerMessageId,
+        ...(result.segments !== undefined ? { segments: result.segments } : {}),
+        ...(result.cost ? { costAmount: result.cost.amount.toFixed(4), costCurrency: result.cost.currency } : {}),
+      },
+      at: finishedAt,
+      event: (attemptCount) => ({
+        name: "communication.sent.v1",
+        exchange: communicationExchange(),
+        routingKey: "communication.sent.v1",
+        payload: sentEnvelope(message, { provider: config.provider, providerMessageId: result.providerMessageId, sentAt: finishedAt, attempt: attemptCount }),
+      }),
+      usage: {
+        tenantId: message.tenantId,
+        configId: config.id,
+        provider: config.provider,
+        channel: message.channel,
+        at: finishedAt,
+        sent: 1,
+        segments: result.segments ?? message.segments ?? 0,
+        cost: result.cost?.amount ?? 0,
+        costCurrency: result.cost?.currency ?? null,
+      },
+      afterEvent: enqueueCommunicationEventWebhooks,
+    });
+    return { kind: "done", status: done ? "sent" : "noop", eventId: done?.event?.id ?? null, row: done?.event ?? null };
+  }
+
+  const err = error!;
+  const code = commCode(err);
+  const description = describeError(err, config.provider);
+  const hasNextHop = cursor.hop + 1 < message.route.length;
+
+  switch (err.kind) {
+    case "invalid_recipient":
+    case "rejected":
+    case "unregistered_token": {
+      if (err.kind === "unregistered_token") {
+        const target = pushTarget(outbound(message), config.provider === "onesignal" ? "onesignal" : "fcm");
+        if (target.token) {
+          await deactivateDeviceToken(message.tenantId, {
+            token: target.token,
+            provider: config.provider,
+            platform: target.platform ?? null,
+            reason: err.code,
+            messageId: message.id,
+          });
+        }
+      }
+      return finishFailed(message, {
+        fromStatus,
+        code,
+        errorMessage: description,
+        retryable: false,
+        provider: config.provider,
+        configId: config.id,
+        attempt: attempt("failed"),
+        countsAsCall: true,
+      });
+    }
+    case "auth": {
+      await markConfigError(message.tenantId, config.id, `Send rejected the credentials: ${err.message}`).catch((e: unknown) =>
+        logger.error({ err: e, configId: config.id }, "could not move the config to error"),
+      );
+      forgetConfig(message.tenantId, config.id);
+      if (!hasNextHop) {
+        return finishFailed(message, {
+          fromStatus,
+          code,
+          errorMessage: description,
+          retryable: false,
+          provider: config.provider,
+          configId: config.id,
+          attempt: attempt("failed"),
+          countsAsCall: true,
+        });
+      }
+      await recordStep(message, attempt("fallback"), code, description, false);
+      return { kind: "retry", hop: cursor.hop + 1, tryInHop: 0, waitMs: 0 };
+    }
+    case "retryable":
+    case "rate_limited": {
+      const wait = err.retryAfterMs ?? backoffMs(cursor.tryInHop, policy);
+      const tooLong = err.retryAfterMs !== null && err.retryAfterMs > policy.maxRetryAfterMs;
+      const retryHere = cursor.tryInHop + 1 < policy.hopAttempts && !(tooLong && hasNextHop);
+      if (retryHere) {
+        await recordStep(message, attempt("retry"), code, description, true);
+        return { kind: "retry", hop: cursor.hop, tryInHop: cursor.tryInHop + 1, waitMs: Math.min(wait, policy.maxRetryAfterMs) };
+      }
+      if (hasNextHop) {
+        await recordStep(message, attempt("fallback"), code, description, true);
+        return { kind: "retry", hop: cursor.hop + 1, tryInHop: 0, waitMs: 0 };
+      }
+      return finishFailed(message, {
+        fromStatus,
+        code,
+        errorMessage: description,
+        retryable: true,
+        provider: config.provider,
+        configId: config.id,
+        attempt: attempt("failed"),
+        countsAsCall: true,
+      });
+    }
+  }
+  throw new Error(`unhandled provider error kind ${String(err.kind)}`);
+}
+
+/** Records a retry/fallback attempt; the message keeps the Herald error category of the latest failure. */
+async function recordStep(message: Message, row: AttemptRow, code: CommErrorCode, description: string, retryable: boolean) {
+  await recordIntermediateAttempt(getDb(), { ...row, countsAsCall: true, messageError: { code, message: description, retryable } });
+}

@@ -1,0 +1,60 @@
+import { getDb, type DbOrTx } from "@/db";
+import { searchSchoolsSql } from "@/db/queries/schools";
+import { foldText, MIN_FUZZY_TOKEN_LENGTH } from "../fold";
+import { FACET_LIMIT, type SchoolSearchEngine, type SchoolSearchParams, type SchoolSearchResult } from "./types";
+
+/** pg_trgm word similarity a token needs to count as a typo match ("ankra" ~ "ankara" is 0.5). */
+const WORD_SIMILARITY_THRESHOLD = 0.45;
+export const TYPO_FALLBACK_BELOW = 1;
+
+export class PostgresSchoolSearch implements SchoolSearchEngine {
+  readonly name = "postgres" as const;
+
+  constructor(private readonly db: () => DbOrTx = getDb) {}
+
+  async search(p: SchoolSearchParams): Promise<SchoolSearchResult> {
+    // As in Typesense (typo_tokens_threshold): typos are tried only when the words as typed
+    // (prefixes) find fewer than TYPO_FALLBACK_BELOW schools. Fuzzy matching costs far more.
+    let result = await this.run(p, false);
+    if (result.total < TYPO_FALLBACK_BELOW && p.tokens.some((t) => t.length >= MIN_FUZZY_TOKEN_LENGTH)) {
+      result = await this.run(p, true);
+    }
+    return {
+      total: result.total,
+      facets: { city: result.cityFacets, type: result.typeFacets },
+      hits: result.rows.map((r) => ({
+        doc: {
+          id: r.id,
+          name: r.name,
+          slug: r.slug,
+          type: r.type,
+          city: r.city,
+          district: r.district,
+          address: r.address,
+          latitude: r.latitude,
+          longitude: r.longitude,
+          website: r.website,
+          tags: r.tags ?? [],
+          isPublic: r.is_public,
+        },
+        distanceKm: r.distance_km === null ? null : Math.round(r.distance_km * 1000) / 1000,
+      })),
+    };
+  }
+
+  private run(p: SchoolSearchParams, fuzzy: boolean) {
+    return searchSchoolsSql(this.db(), {
+      tenantId: p.tenantId,
+      publicOnly: p.publicOnly,
+      cityKey: p.city ? foldText(p.city) : null,
+      type: p.type,
+      tokens: p.tokens.map((token) => ({ token, fuzzy: fuzzy && token.length >= MIN_FUZZY_TOKEN_LENGTH })),
+      near: p.near,
+      radiusKm: p.radiusKm,
+      limit: p.perPage,
+      offset: (p.page - 1) * p.perPage,
+      facetLimit: FACET_LIMIT,
+      wordSimilarityThreshold: WORD_SIMILARITY_THRESHOLD,
+    });
+  }
+}

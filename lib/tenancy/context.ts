@@ -1,0 +1,42 @@
+import type { Role } from "@/db/schema";
+import type { Scope } from "@/lib/auth/permissions";
+
+export type Actor =
+  | { type: "user"; userId: string; email: string; role: Role }
+  | { type: "api_key"; keyId: string; name: string; scopes: Scope[] }
+  | { type: "system"; label: string };
+
+/**
+ * Who is acting, for which tenant. Built only by the auth wrappers (API and server actions),
+ * and passed to every service call: services never take a tenant id from anywhere else.
+ */
+export interface TenantContext {
+  tenantId: string;
+  tenantSlug: string;
+  actor: Actor;
+  requestId: string;
+}
+
+export function actorLabel(actor: Actor): string {
+  switch (actor.type) {
+    case "user":
+      return actor.email;
+    case "api_key":
+      return `api key ${actor.name}`;
+    case "system":
+      return actor.label;
+  }
+}
+
+export function actorUserId(actor: Actor): string | null {
+  return actor.type === "user" ? actor.userId : null;
+}
+
+export function systemContext(tenant: { id: string; slug: string }, label = "system"): TenantContext {
+  return {
+    tenantId: tenant.id,
+    tenantSlug: tenant.slug,
+    actor: { type: "system", label },
+    requestId: `sys_${Date.now().toString(36)}`,
+  };
+}

@@ -1,0 +1,193 @@
+// Usage metrics read from the hourly rollups (never from messages), so they stay fast at any volume.
+import { getDb } from "@/db";
+import { findProviderConfig } from "@/db/queries/provider-configs";
+import { configUsageSeries, foldUsageDeltas, tenantUsageSeries } from "@/db/queries/usage";
+import type { Channel } from "@/db/schema/messages";
+import type { ProviderKind } from "@/db/schema/provider-configs";
+import { ApiError } from "@/lib/api/errors";
+import type { TenantContext } from "@/lib/tenancy/context";
+import {
+  overviewOut,
+  usageOut,
+  type OverviewOut,
+  type OverviewRange,
+  type UsageOut,
+  type UsagePointOut,
+  type UsageQuery,
+  type UsageTotalsOut,
+} from "@/lib/validations/usage";
+
+export { appendUsage as recordUsage, type UsageDelta } from "@/db/queries/usage";
+
+const HOUR = 3_600_000;
+const COUNTS = ["sent", "delivered", "opened", "clicked", "bounced", "failed", "segments"] as const;
+type Counts = Record<(typeof COUNTS)[number], number>;
+const zero = (): Counts => ({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, failed: 0, segments: 0 });
+
+const ratio = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);
+
+/**
+ * delivery = delivered / sent; open and click = unique opened / clicked over delivered; bounce =
+ * bounced / sent; error = (failed + bounced) / (sent + failed) — `failed` counts sends that never
+ * left Herald as well as provider-reported failures.
+ */
+export function withRates(c: Counts, cost: { currency: string; amount: number }[] = []): UsageTotalsOut {
+  return {
+    ...c,
+    delivery_rate: ratio(c.delivered, c.sent),
+    open_rate: ratio(c.opened, c.delivered),
+    click_rate: ratio(c.clicked, c.delivered),
+    bounce_rate: ratio(c.bounced, c.sent),
+    error_rate: ratio(c.failed + c.bounced, c.sent + c.failed),
+    cost,
+  };
+}
+
+function add(into: Counts, row: Counts) {
+  for (const k of COUNTS) into[k] += Number(row[k]);
+}
+
+function floorTo(d: Date, granularity: "hour" | "day") {
+  const out = new Date(d);
+  out.setUTCMinutes(0, 0, 0);
+  if (granularity === "day") out.setUTCHours(0);
+  return out;
+}
+
+/** Buckets from `from` to `to` with zeroes where nothing happened, so charts show gaps honestly. */
+function fill<T extends Record<string, unknown>>(rows: Map<string, Counts>, from: Date, to: Date, granularity: "hour" | "day", extra: T): (UsagePointOut & T)[] {
+  const step = granularity === "hour" ? HOUR : 24 * HOUR;
+  const out: (UsagePointOut & T)[] = [];
+  for (let t = floorTo(from, granularity).getTime(); t < to.getTime(); t += step) {
+    const bucket = new Date(t).toISOString();
+    out.push({ bucket, ...(rows.get(bucket) ?? zero()), ...extra });
+  }
+  return out;
+}
+
+function monthStart(now: Date) {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+export async function getUsage(ctx: TenantContext, q: UsageQuery, now = new Date()): Promise<UsageOut> {
+  const to = q.to ?? now;
+  // Rollups are hourly: a range starts at the top of its first hour.
+  const from = floorTo(q.from ?? new Date(to.getTime() - 7 * 24 * HOUR), "hour");
+  const granularity = q.granularity ?? (to.getTime() - from.getTime() > 2 * 24 * HOUR ? "day" : "hour");
+  if (granularity === "hour" && to.getTime() - from.getTime() > 31 * 24 * HOUR) {
+    throw new ApiError({ code: "validation_failed", message: "The query string is invalid", details: [{ path: "granularity", message: "Hourly data covers at most 31 days; use granularity=day" }] });
+  }
+  const db = getDb();
+  // Fold what is pending first, so figures include every committed change.
+  await foldUsageDeltas(db);
+  const config = q.config_id ? await findProviderConfig(db, { tenantId: ctx.tenantId, id: q.config_id }) : undefined;
+  if (q.config_id && !config) throw ApiError.notFound("Provider config");
+
+  const rows = await configUsageSeries(db, { tenantId: ctx.tenantId, configId: q.config_id, from, to, granularity });
+  const totals = zero();
+  const byBucket = new Map<string, Counts>();
+  const byProvider = new Map<ProviderKind, Map<string, Counts>>();
+  const cost = new Map<string, number>();
+  for (const r of rows) {
+    const bucket = new Date(r.bucket).toISOString();
+    const c = byBucket.get(bucket) ?? zero();
+    add(c, r);
+    byBucket.set(bucket, c);
+    const p = byProvider.get(r.provider) ?? new Map<string, Counts>();
+    const pc = p.get(bucket) ?? zero();
+    add(pc, r);
+    p.set(bucket, pc);
+    byProvider.set(r.provider, p);
+    if (Number(r.cost) > 0 && r.costCurrency) cost.set(r.costCurrency, (cost.get(r.costCurrency) ?? 0) + Number(r.cost));
+  }
+
+  // Per channel and the tenant totals come from the tenant rollup (it includes sends that never reached a config).
+  const byChannel = new Map<Channel, Map<string, Counts>>();
+  if (!q.config_id) {
+    for (const r of await tenantUsageSeries(db, { tenantId: ctx.tenantId, from, to, granularity })) {
+      const bucket = new Date(r.bucket).toISOString();
+      const m = byChannel.get(r.channel) ?? new Map<string, Counts>();
+      const c = m.get(bucket) ?? zero();
+      add(c, r);
+      m.set(bucket, c);
+      byChannel.set(r.channel, m);
+      add(totals, r);
+    }
+  } else for (const c of byBucket.values()) add(totals, c);
+
+  let quota: UsageOut["quota"] = null;
+  if (config) {
+    const start = monthStart(now);
+    const month = await configUsageSeries(db, { tenantId: ctx.tenantId, configId: config.id, from: start, to: new Date(now.getTime() + HOUR), granularity: "day" });
+    const used = month.reduce((n, r) => n + Number(r.sent), 0);
+    const elapsed = Math.max(HOUR, now.getTime() - start.getTime());
+    const monthLength = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - start.getTime();
+    quota = {
+      monthly_quota: config.monthlyQuota,
+      month_start: start.toISOString(),
+      used_this_month: used,
+      burn: config.monthlyQuota ? ratio(used, config.monthlyQuota) : null,
+      projected_month_end: Math.round((used / elapsed) * monthLength),
+    };
+  }
+
+  return usageOut.parse({
+    from: from.toISOString(),
+    to: to.toISOString(),
+    granularity,
+    config_id: q.config_id ?? null,
+    totals: withRates(totals, [...cost].map(([currency, amount]) => ({ currency, amount: Math.round(amount * 10_000) / 10_000 }))),
+    series: q.config_id ? fill(byBucket, from, to, granularity, {}) : mergeChannels(byChannel, from, to, granularity),
+    by_channel: [...byChannel].flatMap(([channel, m]) => fill(m, from, to, granularity, { channel })),
+    by_provider: [...byProvider].flatMap(([provider, m]) => fill(m, from, to, granularity, { provider })),
+    quota,
+  });
+}
+
+function mergeChannels(byChannel: Map<Channel, Map<string, Counts>>, from: Date, to: Date, granularity: "hour" | "day") {
+  const merged = new Map<string, Counts>();
+  for (const m of byChannel.values()) {
+    for (const [bucket, c] of m) {
+      const t = merged.get(bucket) ?? zero();
+      add(t, c);
+      merged.set(bucket, t);
+    }
+  }
+  return fill(merged, from, to, granularity, {});
+}
+
+const RANGE_HOURS: Record<OverviewRange, number> = { "24h": 24, "7d": 7 * 24, "30d": 30 * 24 };
+
+/** Success target for the error budget card (HERALD_ERROR_BUDGET_TARGET, default 0.99). */
+export function successTarget(): number {
+  const v = Number(process.env.HERALD_ERROR_BUDGET_TARGET);
+  return Number.isFinite(v) && v > 0 && v < 1 ? v : 0.99;
+}
+
+/** The Overview page: cards and the per-channel / per-provider series for a range. */
+export async function getOverview(ctx: TenantContext, range: OverviewRange, now = new Date()): Promise<OverviewOut> {
+  const granularity = range === "24h" ? "hour" : "day";
+  const to = new Date(floorTo(now, "hour").getTime() + HOUR);
+  const from = granularity === "hour" ? new Date(to.getTime() - RANGE_HOURS[range] * HOUR) : new Date(floorTo(now, "day").getTime() - (RANGE_HOURS[range] / 24 - 1) * 24 * HOUR);
+  const usage = await getUsage(ctx, { from, to, granularity }, now);
+  const todayStart = floorTo(now, "day").toISOString();
+  const today =
+    granularity === "day"
+      ? (usage.series.find((p) => p.bucket === todayStart)?.sent ?? 0)
+      : usage.series.filter((p) => p.bucket >= todayStart).reduce((n, p) => n + p.sent, 0);
+  const target = successTarget();
+  const allowed = 1 - target;
+  const t = usage.totals;
+  return overviewOut.parse({
+    range,
+    granularity,
+    from: usage.from,
+    to: usage.to,
+    sends_today: today,
+    totals: t,
+    error_budget: { target_success: target, allowed_error_rate: Math.round(allowed * 10_000) / 10_000, remaining: t.error_rate === null ? null : Math.round((1 - t.error_rate / allowed) * 10_000) / 10_000 },
+    by_channel: usage.by_channel,
+    by_provider: usage.by_provider,
+    has_data: t.sent + t.failed > 0,
+  });
+}

@@ -1,0 +1,231 @@
+// `npm run bench:send`: accepted sends/s and p50/p99 latency of POST /api/v1/messages at 1, 10
+// and 50 concurrent clients against the production server (`tsx scripts/start.ts` on the
+// existing `next build`, real Postgres), the trivial route of the same build in the same run as
+// the framework's ceiling, and the batch endpoint's accepted messages/s.
+//
+//   BENCH_SECONDS (default 8)          seconds per measurement
+//   BENCH_WEB_CONCURRENCY (default 1)  web processes, e.g. "1,2" compares one and two
+//   BENCH_BATCH_CLIENTS (default 4)    concurrent batch clients (1,000 messages each call)
+//   PORT (default 3918)
+//
+// The per-key API rate limit is lifted for the server under test (HERALD_API_RATE_LIMIT_*), and
+// delivery workers are off (HERALD_IN_PROCESS_WORKERS=false): this measures accepting, not sending.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { closeDb } from "@/db";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { createTestDatabase } from "@/lib/server/test-database";
+import { systemContext } from "@/lib/tenancy/context";
+import { createTenant } from "@/lib/tenants/create-tenant";
+import { makeConfig } from "@/lib/test/provider-configs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const port = Number(process.env.PORT ?? 3918);
+const webConcurrencies = (process.env.BENCH_WEB_CONCURRENCY ?? "1").split(",").map((s) => Math.max(1, Number(s.trim()) || 1));
+const batchClients = Number(process.env.BENCH_BATCH_CLIENTS ?? 4);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+interface Res {
+  status: number;
+  text: string;
+}
+
+function call(method: string, p: string, body?: string, headers: Record<string, string> = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const h: Record<string, string | number> = { ...headers };
+    if (body !== undefined) {
+      h["content-type"] = "application/json";
+      h["content-length"] = Buffer.byteLength(body);
+    }
+    const req = http.request({ host: "127.0.0.1", port, method, path: p, agent, headers: h }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+
+interface Run {
+  accepted: number;
+  items: number;
+  statuses: Map<number, number>;
+  latencies: number[];
+  elapsedS: number;
+  failures: number;
+}
+
+type Next = (client: number, i: number) => { method: string; path: string; body?: string; headers?: Record<string, string> };
+
+/** `clients` closed loops: each sends its next request when the previous one has answered. */
+async function load(clients: number, durationS: number, next: Next, countItems?: (r: Res) => number): Promise<Run> {
+  const run: Run = { accepted: 0, items: 0, statuses: new Map(), latencies: [], elapsedS: 0, failures: 0 };
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const r = next(c, i);
+        const t0 = performance.now();
+        try {
+          const res = await call(r.method, r.path, r.body, r.headers);
+          run.statuses.set(res.status, (run.statuses.get(res.status) ?? 0) + 1);
+          if (res.status >= 200 && res.status < 300) {
+            run.accepted++;
+            run.items += countItems ? countItems(res) : 1;
+            run.latencies.push(performance.now() - t0);
+          }
+        } catch {
+          run.failures++;
+        }
+      }
+    }),
+  );
+  run.elapsedS = (performance.now() - started) / 1000;
+  run.latencies.sort((a, b) => a - b);
+  return run;
+}
+
+function line(name: string, r: Run, unit = "req/s") {
+  const rate = r.items / r.elapsedS;
+  const statuses = [...r.statuses].map(([s, n]) => `${s}:${n}`).join(" ");
+  console.log(
+    `  ${name.padEnd(28)} ${rate.toFixed(0).padStart(7)} ${unit.padEnd(10)} p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms  p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms  [${statuses}${r.failures ? ` conn-errors:${r.failures}` : ""}]`,
+  );
+  return rate;
+}
+
+const fiveXX = (r: Run) => [...r.statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0) + r.failures;
+
+async function waitForServer(child: ChildProcess) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      if ((await call("GET", "/api/bench/noop")).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the server did not become ready within 120 s");
+}
+
+async function startServer(env: NodeJS.ProcessEnv, webConcurrency: number) {
+  const child = spawn("npx", ["tsx", "scripts/start.ts"], {
+    cwd: root,
+    env: {
+      ...env,
+      PORT: String(port),
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      HERALD_WEB_CONCURRENCY: String(webConcurrency),
+      HERALD_IN_PROCESS_WORKERS: "false",
+      HERALD_API_RATE_LIMIT_PER_SECOND: "1000000",
+      HERALD_API_RATE_LIMIT_BURST: "1000000",
+      HERALD_SEED_DEMO: "false",
+    },
+    stdio: ["ignore", process.env.BENCH_SERVER_LOG ? "inherit" : "ignore", "inherit"],
+    detached: true,
+  });
+  await waitForServer(child);
+  return async () => {
+    if (child.exitCode === null && child.pid) {
+      process.kill(-child.pid, "SIGTERM");
+      for (let i = 0; i < 30 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 200));
+      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    }
+  };
+}
+
+async function main() {
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    console.error("No production build: run `npx next build` first (this benchmark measures the built server).");
+    process.exit(2);
+  }
+  process.env.HERALD_MASTER_KEY ??= randomBytes(32).toString("base64");
+  const db = await createTestDatabase();
+  process.env.DATABASE_URL = db.url;
+  const tenant = await createTenant({ slug: `bench-${randomBytes(3).toString("hex")}`, name: "Bench" });
+  const ctx = systemContext(tenant, "bench");
+  const { key } = await createApiKey(ctx, { name: "bench", scopes: ["messages:send", "messages:read"] });
+  await makeConfig(ctx, "elks");
+  await makeConfig(ctx, "twilio");
+  await makeConfig(ctx, "sendgrid");
+  await closeDb();
+
+  const auth = { authorization: `Bearer ${key}` };
+  const runId = randomBytes(3).toString("hex");
+  const noop: Next = () => ({ method: "POST", path: "/api/bench/noop", body: "{}" });
+  const sms = (tag: string): Next => (c, i) => ({
+    method: "POST",
+    path: "/api/v1/messages",
+    body: JSON.stringify({ channel: "sms", to: `+4670${String(1_000_000 + ((c * 7919 + i) % 8_999_999))}`, body: `Your code is ${i % 10000}. Valid 10 minutes.`, action_id: `act_${c}_${i}` }),
+    headers: { ...auth, "idempotency-key": `${runId}-${tag}-${c}-${i}` },
+  });
+  const batchBody = (tag: string, c: number, i: number) =>
+    JSON.stringify({
+      messages: Array.from({ length: 1000 }, (_, j) => ({
+        channel: j % 2 ? "sms" : "email",
+        ...(j % 2
+          ? { to: `+4670${String(1_000_000 + j)}`, body: `Reminder ${j}: the tournament starts at 10:00.` }
+          : { to: [{ email: `player${j}@example.com` }], subject: "Reminder", body_text: "The tournament starts at 10:00." }),
+        idempotency_key: `${runId}-${tag}-${c}-${i}-${j}`,
+      })),
+    });
+  const batch = (tag: string): Next => (c, i) => ({ method: "POST", path: "/api/v1/messages/batch", body: batchBody(tag, c, i), headers: auth });
+  const batchItems = (r: Res) => (JSON.parse(r.text) as { accepted: number }).accepted;
+
+  const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+  try {
+    for (const web of webConcurrencies) {
+      const stop = await startServer(process.env, web);
+      try {
+        const tag = `w${web}`;
+        // Warm up: JIT, route compilation caches, connection pools.
+        await load(10, 2, noop);
+        await load(10, 3, sms(`${tag}-warm`));
+        await load(1, 2, batch(`${tag}-warm`), batchItems);
+
+        console.log(`\nbench:send — HERALD_WEB_CONCURRENCY=${web}, ${seconds} s per measurement, ${os.cpus().length} cores`);
+        const ceil10 = line("trivial route, 10 clients", await load(10, seconds, noop));
+        const ceil50 = line("trivial route, 50 clients", await load(50, seconds, noop));
+        const s1 = await load(1, seconds, sms(`${tag}-c1`));
+        line("send, 1 client", s1, "sends/s");
+        const s10 = await load(10, seconds, sms(`${tag}-c10`));
+        const r10 = line("send, 10 clients", s10, "sends/s");
+        const s50 = await load(50, seconds, sms(`${tag}-c50`));
+        const r50 = line("send, 50 clients", s50, "sends/s");
+        const b = await load(batchClients, seconds, batch(`${tag}-b`), batchItems);
+        const rb = line(`batch ×1000, ${batchClients} clients`, b, "msgs/s");
+
+        console.log(`  targets`);
+        console.log(`    sends ≥ 50% of the trivial route (10 clients): ${((r10 / ceil10) * 100).toFixed(0)}%  ${verdict(r10 / ceil10 >= 0.5)}`);
+        console.log(`    sends ≥ 50% of the trivial route (50 clients): ${((r50 / ceil50) * 100).toFixed(0)}%  ${verdict(r50 / ceil50 >= 0.5)}`);
+        console.log(`    p99 ≤ 50 ms at 10 clients: ${pct(s10.latencies, 99).toFixed(1)} ms  ${verdict(pct(s10.latencies, 99) <= 50)}`);
+        const errs = fiveXX(s1) + fiveXX(s10) + fiveXX(s50) + fiveXX(b);
+        console.log(`    no 5xx at saturation: ${errs} 5xx/connection errors  ${verdict(errs === 0)}`);
+        console.log(`    batch ≥ 20,000 accepted messages/s: ${rb.toFixed(0)}  ${verdict(rb >= 20_000)}`);
+      } finally {
+        await stop();
+      }
+    }
+  } finally {
+    agent.destroy();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
