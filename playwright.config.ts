@@ -12,7 +12,11 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  reporter: [
+    ["list"],
+    ["json", { outputFile: ".data/test-reports/playwright.json" }],
+    ...(process.env.CI ? [] : ([["html", { open: "never" }]] as const)),
+  ],
   use: {
     baseURL: `http://127.0.0.1:${process.env.E2E_PORT ?? 3210}`,
     trace: "retain-on-failure",

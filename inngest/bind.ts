@@ -17,7 +17,8 @@ export function toInngestFunction(wf: AnyWorkflow) {
       name: wf.name,
       retries: Math.min(wf.retries, 10) as Retries,
       triggers: [{ event: wf.event }],
-      ...(wf.concurrency ? { concurrency: { limit: wf.concurrency } } : {}),
+      ...concurrencyOf(wf),
+      ...(wf.throttle ? { throttle: { key: wf.throttle.key, limit: wf.throttle.limit, period: `${wf.throttle.periodSeconds}s` as const } } : {}),
       onFailure: async ({ event, error, runId }) => {
         const original = (event.data as { event?: { name: string; id?: string; data: Record<string, unknown> } }).event;
         if (!original) return;
@@ -47,4 +48,15 @@ export function toInngestFunction(wf: AnyWorkflow) {
       });
     },
   );
+}
+
+type ConcurrencyOption = { limit: number; key?: string };
+
+/** The workflow's overall limit and its per-tenant key, as Inngest concurrency constraints. */
+export function concurrencyOf(wf: AnyWorkflow): { concurrency?: ConcurrencyOption | [ConcurrencyOption, ConcurrencyOption] } {
+  const overall = wf.concurrency ? { limit: wf.concurrency } : undefined;
+  const perTenant = wf.tenantConcurrency ? { key: "event.data.tenantId", limit: wf.tenantConcurrency } : undefined;
+  if (overall && perTenant) return { concurrency: [overall, perTenant] };
+  const one = overall ?? perTenant;
+  return one ? { concurrency: one } : {};
 }

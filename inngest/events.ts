@@ -32,6 +32,8 @@ export const eventSchemas = {
   "herald/message.queued": z.object({
     tenantId: z.string().uuid(),
     messageId: z.string().uuid(),
+    /** Set on a delivery re-scheduled by back-pressure or an open breaker: when the waiting began. */
+    deferredSince: z.string().datetime().optional(),
   }),
   /** A communication.* event could not be published inline: retry it with backoff, then dead-letter. */
   "herald/communication-event.publish": z.object({

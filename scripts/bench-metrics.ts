@@ -14,6 +14,10 @@ import { systemContext } from "@/lib/tenancy/context";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { httpRequest, pct, requireBuild, startServer } from "./bench-server";
 
+// A throwaway key for this run's database; the server inherits it.
+process.env.HERALD_MASTER_KEY ??= randomBytes(32).toString("base64");
+process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64");
+
 const port = Number(process.env.PORT ?? 3919);
 const total = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 200);

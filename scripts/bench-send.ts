@@ -139,10 +139,18 @@ async function startServer(env: NodeJS.ProcessEnv, webConcurrency: number) {
   });
   await waitForServer(child);
   return async () => {
+    // The group may already be gone (the server exits on SIGTERM); that's fine.
+    const kill = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        // no such process group
+      }
+    };
     if (child.exitCode === null && child.pid) {
-      process.kill(-child.pid, "SIGTERM");
+      kill("SIGTERM");
       for (let i = 0; i < 30 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 200));
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      if (child.exitCode === null) kill("SIGKILL");
     }
   };
 }

@@ -16,6 +16,10 @@ import { systemContext } from "@/lib/tenancy/context";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { httpRequest, pct, requireBuild, startServer } from "./bench-server";
 
+// A throwaway key for this run's database; the server inherits it to decrypt the config's secret.
+process.env.HERALD_MASTER_KEY ??= randomBytes(32).toString("base64");
+process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64");
+
 const port = Number(process.env.PORT ?? 3918);
 const messageCount = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const batches = Number(process.env.BENCH_BATCHES ?? 60);

@@ -1,10 +1,19 @@
 // `npm test`: the whole suite — types, lint, unit/integration (vitest), production build, e2e (Playwright).
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+const reports = ".data/test-reports";
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
 
 const steps: [string, string[]][] = [
   ["typecheck", ["npx", "tsc", "--noEmit", "-p", "tsconfig.json"]],
   ["lint", ["npx", "eslint", "--config", "scripts/eslint.config.mjs", "--max-warnings", "0", "."]],
-  ["unit and integration tests", ["npx", "vitest", "run", "--config", "scripts/vitest.config.ts"]],
+  [
+    "unit and integration tests",
+    ["npx", "vitest", "run", "--config", "scripts/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/vitest.json`],
+  ],
+  ["crash recovery (SIGKILL a worker mid-delivery)", ["npx", "tsx", "scripts/crash-deliver.ts"]],
   ["production build", ["npx", "next", "build"]],
   ["end-to-end tests", ["npx", "playwright", "test"]],
 ];
@@ -16,5 +25,28 @@ for (const [label, [cmd, ...args]] of steps) {
   process.stdout.write(`\n=== ${label} ===\n`);
   const res = spawnSync(cmd!, args, { stdio: "inherit", env: process.env });
   process.stdout.write(`=== ${label}: ${res.status === 0 ? "ok" : "FAILED"} in ${Math.round((Date.now() - started) / 1000)} s ===\n`);
-  if (res.status !== 0) process.exit(res.status ?? 1);
+  if (res.status !== 0) {
+    summary();
+    process.exit(res.status ?? 1);
+  }
+}
+summary();
+
+/** One closing line over both runners: `tests: N passed, N failed`. */
+function summary() {
+  let passed = 0;
+  let failed = 0;
+  const vitest = `${reports}/vitest.json`;
+  if (existsSync(vitest)) {
+    const r = JSON.parse(readFileSync(vitest, "utf8")) as { numPassedTests: number; numFailedTests: number };
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+  }
+  const pw = `${reports}/playwright.json`;
+  if (existsSync(pw)) {
+    const r = JSON.parse(readFileSync(pw, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number } };
+    passed += r.stats.expected + r.stats.flaky;
+    failed += r.stats.unexpected;
+  }
+  process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
 }

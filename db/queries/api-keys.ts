@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { DbOrTx } from "../index";
-import { apiKeys, users } from "../schema";
+import { apiKeys, tenants, users } from "../schema";
 
 export async function insertApiKey(
   db: DbOrTx,
@@ -10,9 +10,14 @@ export async function insertApiKey(
   return row!;
 }
 
-/** Lookup by hash for authentication; the tenant comes from the key itself. */
+/** Lookup by hash for authentication, with the key's tenant (one round trip on every API call). */
 export async function findActiveApiKeyByHash(db: DbOrTx, { keyHash }: { keyHash: string }) {
-  return db.query.apiKeys.findFirst({ where: and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)) });
+  const [row] = await db
+    .select({ id: apiKeys.id, name: apiKeys.name, tenantId: apiKeys.tenantId, scopes: apiKeys.scopes, tenantSlug: tenants.slug })
+    .from(apiKeys)
+    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+  return row;
 }
 
 export async function listApiKeys(db: DbOrTx, { tenantId }: { tenantId: string }) {

@@ -140,7 +140,13 @@ export async function finishMessage(db: DbOrTx, input: TerminalInput) {
         ...(input.toStatus === "sent" ? { sentAt: input.at, errorCode: null, errorMessage: null, retryable: null } : { failedAt: input.at }),
       })
       .where(and(eq(messages.tenantId, input.tenantId), eq(messages.id, input.messageId), inArray(messages.status, DELIVERABLE_STATUSES)))
-      .returning({ attemptCount: messages.attemptCount, channel: messages.channel, provider: messages.provider, configId: messages.configId });
+      .returning({
+        attemptCount: messages.attemptCount,
+        replayCount: messages.replayCount,
+        channel: messages.channel,
+        provider: messages.provider,
+        configId: messages.configId,
+      });
     if (!msg) return undefined;
     // Usage increments are appended (no shared row is locked), exactly once: only the
     // transition that made the message terminal gets here.
@@ -164,8 +170,8 @@ export async function finishMessage(db: DbOrTx, input: TerminalInput) {
     const event = input.event(msg.attemptCount);
     const [row] = await tx
       .insert(communicationEvents)
-      .values({ tenantId: input.tenantId, messageId: input.messageId, ...event })
-      .onConflictDoNothing({ target: communicationEvents.messageId })
+      .values({ tenantId: input.tenantId, messageId: input.messageId, deliveryRound: msg.replayCount, ...event })
+      .onConflictDoNothing({ target: [communicationEvents.messageId, communicationEvents.deliveryRound] })
       .returning();
     if (row && input.afterEvent) await input.afterEvent(tx, row);
     return { event: row ?? null, attemptCount: msg.attemptCount };
@@ -187,7 +193,9 @@ export async function findCommunicationEventForMessage(db: DbOrTx, { tenantId, m
   const [row] = await db
     .select()
     .from(communicationEvents)
-    .where(and(eq(communicationEvents.tenantId, tenantId), eq(communicationEvents.messageId, messageId)));
+    .where(and(eq(communicationEvents.tenantId, tenantId), eq(communicationEvents.messageId, messageId)))
+    .orderBy(desc(communicationEvents.deliveryRound))
+    .limit(1);
   return row;
 }
 

@@ -11,18 +11,28 @@ import {
   type ProviderKind,
 } from "../schema";
 
-/**
- * Inserts accepted messages in one statement. A row whose idempotency key is already taken in
- * its tenant is skipped (the partial unique index): if the other row's transaction is still open
- * Postgres waits for it, so the caller re-reads a committed original, never a phantom.
- * Returns the rows that were inserted.
- *
- * The rows travel as one JSON parameter expanded by jsonb_to_recordset: building a 1,000-row
- * VALUES list with the query builder costs more CPU than Postgres spends inserting it.
- */
-export async function insertMessages(db: DbOrTx, rows: (NewMessage & { id: string })[]) {
-  if (rows.length === 0) return [];
-  const json = JSON.stringify(
+type InsertedRow = { id: string; idempotency_key: string | null; created_at: Date | string };
+
+const messageColumns = sql.raw(`id, tenant_id, channel, status, route, provider, config_id, recipient, payload, template_id,
+  idempotency_key, request_hash, action_id, context, trace_id, provider_reference, segments, cost_amount, cost_currency`);
+
+function messageRecordset(json: string) {
+  return sql`jsonb_to_recordset(${json}::jsonb) as x(id uuid, tenant_id uuid, channel message_channel, status message_status,
+    route jsonb, provider provider_kind, config_id uuid, recipient text, payload jsonb, template_id text,
+    idempotency_key text, request_hash text, action_id text, context jsonb, trace_id text, provider_reference text,
+    segments integer, cost_amount numeric, cost_currency text)`;
+}
+
+function insertedRows(result: Iterable<InsertedRow>) {
+  return [...result].map((r) => ({
+    id: r.id,
+    idempotencyKey: r.idempotency_key,
+    createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
+  }));
+}
+
+function messageRowsJson(rows: (NewMessage & { id: string })[]) {
+  return JSON.stringify(
     rows.map((r) => ({
       id: r.id,
       tenant_id: r.tenantId,
@@ -45,23 +55,26 @@ export async function insertMessages(db: DbOrTx, rows: (NewMessage & { id: strin
       cost_currency: r.costCurrency ?? null,
     })),
   );
+}
+
+/**
+ * Inserts accepted messages in one statement. A row whose idempotency key is already taken in
+ * its tenant is skipped (the partial unique index): if the other row's transaction is still open
+ * Postgres waits for it, so the caller re-reads a committed original, never a phantom.
+ * Returns the rows that were inserted.
+ *
+ * The rows travel as one JSON parameter expanded by jsonb_to_recordset: building a 1,000-row
+ * VALUES list with the query builder costs more CPU than Postgres spends inserting it.
+ */
+export async function insertMessages(db: DbOrTx, rows: (NewMessage & { id: string })[]) {
+  if (rows.length === 0) return [];
+  const json = messageRowsJson(rows);
   try {
-    const result = await db.execute<{ id: string; idempotency_key: string | null; created_at: Date | string }>(sql`
-      insert into messages (id, tenant_id, channel, status, route, provider, config_id, recipient, payload, template_id,
-        idempotency_key, request_hash, action_id, context, trace_id, provider_reference, segments, cost_amount, cost_currency)
-      select id, tenant_id, channel, status, route, provider, config_id, recipient, payload, template_id,
-        idempotency_key, request_hash, action_id, context, trace_id, provider_reference, segments, cost_amount, cost_currency
-      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, tenant_id uuid, channel message_channel, status message_status,
-        route jsonb, provider provider_kind, config_id uuid, recipient text, payload jsonb, template_id text,
-        idempotency_key text, request_hash text, action_id text, context jsonb, trace_id text, provider_reference text,
-        segments integer, cost_amount numeric, cost_currency text)
+    const result = await db.execute<InsertedRow>(sql`
+      insert into messages (${messageColumns}) select ${messageColumns} from ${messageRecordset(json)}
       on conflict do nothing
       returning id, idempotency_key, created_at`);
-    return [...result].map((r) => ({
-      id: r.id,
-      idempotencyKey: r.idempotency_key,
-      createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
-    }));
+    return insertedRows(result);
   } catch (err) {
     throw new Error("inserting messages failed", { cause: err });
   }
@@ -77,6 +90,65 @@ export async function insertStatusHistory(
     insert into message_status_history (message_id, tenant_id, from_status, to_status, reason)
     select message_id, tenant_id, from_status, to_status, reason
     from jsonb_to_recordset(${json}::jsonb) as x(message_id uuid, tenant_id uuid, from_status message_status, to_status message_status, reason text)`);
+}
+
+/**
+ * Accepts messages in ONE statement, atomic without BEGIN/COMMIT: data-modifying CTEs insert
+ * the messages (a row whose idempotency key is taken is skipped, as in insertMessages), then —
+ * for the rows actually inserted only — their first status-history row and their outbox event.
+ * Each event's `id` is the id of the message it announces (the delivery workflow relies on it);
+ * the event of a skipped message is not written. Payloads must be validated by the caller.
+ *
+ * `lockTimeoutMs` bounds the wait on another request's uncommitted row with the same key:
+ * set_config(…, true) is local to this statement's implicit transaction, and as an uncorrelated
+ * scalar subquery in the WHERE it runs once before the first row is inserted. Postgres raises
+ * 55P03 when the wait runs out, and nothing is written.
+ * Returns the messages that were inserted.
+ */
+export async function insertAcceptedMessages(
+  db: DbOrTx,
+  {
+    rows,
+    history,
+    events,
+    lockTimeoutMs,
+  }: {
+    rows: (NewMessage & { id: string })[];
+    history: { fromStatus: MessageStatus | null; toStatus: MessageStatus; reason: string | null };
+    events: { id: string; tenantId: string | null; name: string; payload: Record<string, unknown> }[];
+    lockTimeoutMs?: number;
+  },
+) {
+  if (rows.length === 0) return [];
+  const json = messageRowsJson(rows);
+  const eventsJson = JSON.stringify(events.map((e) => ({ id: e.id, tenant_id: e.tenantId, name: e.name, payload: e.payload })));
+  const waitBound =
+    lockTimeoutMs === undefined
+      ? sql``
+      : sql`where (select set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeoutMs))}ms`}, true)) is not null`;
+  try {
+    const result = await db.execute<InsertedRow>(sql`
+      with inserted as (
+        insert into messages (${messageColumns}) select ${messageColumns} from ${messageRecordset(json)}
+        ${waitBound}
+        on conflict do nothing
+        returning id, tenant_id, idempotency_key, created_at
+      ), history as (
+        insert into message_status_history (message_id, tenant_id, from_status, to_status, reason)
+        select i.id, i.tenant_id, ${history.fromStatus}::message_status, ${history.toStatus}::message_status, ${history.reason}::text
+        from inserted i
+      ), outbox as (
+        insert into outbox_events (id, tenant_id, name, payload)
+        select e.id, e.tenant_id, e.name, e.payload
+        from jsonb_to_recordset(${eventsJson}::jsonb) as e(id uuid, tenant_id uuid, name text, payload jsonb)
+        join inserted i on i.id = e.id
+        on conflict (id) do nothing
+      )
+      select id, idempotency_key, created_at from inserted`);
+    return insertedRows(result);
+  } catch (err) {
+    throw new Error("inserting messages failed", { cause: err });
+  }
 }
 
 /** The messages of a tenant holding these idempotency keys. */
@@ -162,12 +234,4 @@ export async function listMessages(
     .where(and(...conditions))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(f.limit);
-}
-
-/**
- * Bounds how long this transaction waits on a row lock — here, on another request's uncommitted
- * insert of the same idempotency key. Postgres raises 55P03 when the wait runs out.
- */
-export async function setLocalLockTimeout(db: DbOrTx, { ms }: { ms: number }) {
-  await db.execute(sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(ms))}ms`}, true)`);
 }

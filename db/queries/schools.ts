@@ -143,16 +143,15 @@ export interface SchoolSearchSql {
   cityKey: string | null;
   type: School["type"] | null;
   /**
-   * Folded tokens; each must match by prefix, or — with `fuzzy` — alternatively by trigram word
-   * similarity (typo tolerance).
+   * Folded tokens; each must match by prefix, or — with `similar` (typo tolerance) —
+   * alternatively one of those vocabulary words (see findSimilarSearchWords).
    */
-  tokens: { token: string; fuzzy: boolean }[];
+  tokens: { token: string; similar: string[] | null }[];
   near: { lat: number; lng: number } | null;
   radiusKm: number | null;
   limit: number;
   offset: number;
   facetLimit: number;
-  wordSimilarityThreshold: number;
 }
 
 export type SchoolSearchRow = {
@@ -180,30 +179,55 @@ export interface SchoolSearchSqlResult {
 
 const EARTH_RADIUS_KM = 6371.0088;
 const KM_PER_DEGREE_LAT = 111.045;
-/** Caps the trigram candidates per misspelt token: the fallback stays bounded on huge tenants. */
-const FUZZY_CANDIDATE_LIMIT = 10_000;
+/** Vocabulary words are lexemes of the 'simple' parser; only plain words go into a tsquery. */
+const PLAIN_WORD = /^[\p{L}\p{N}]+$/u;
 
 /**
- * Two statements over the same predicate: one pass with grouping sets for the total and both
- * facets, and the page (which can walk the name index when there is no query text).
+ * Typo tolerance, step one: the words of the tenant's vocabulary (school_search_words, a few
+ * thousand rows with a trigram index, kept by trigger) that resemble each token by pg_trgm word
+ * similarity, most similar first. Step two is the ordinary indexed tsquery with those words.
+ */
+export async function findSimilarSearchWords(
+  db: DbOrTx,
+  { tenantId, tokens, threshold, limit }: { tenantId: string; tokens: string[]; threshold: number; limit: number },
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(tokens.map((t) => [t, []]));
+  if (tokens.length === 0) return out;
+  const rows = await db.transaction(async (tx) => {
+    // %> reads its threshold from this setting; set_config(…, true) scopes it to the transaction.
+    await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${String(threshold)}, true)`);
+    return tx.execute<{ token: string; word: string }>(sql`
+      select t.token, w.word
+        from unnest(array[${sql.join(
+          tokens.map((t) => sql`${t}`),
+          sql`, `,
+        )}]::text[]) as t(token)
+       cross join lateral (
+         select v.word from school_search_words v
+          where v.tenant_id = ${tenantId} and v.word %> t.token
+          order by word_similarity(t.token, v.word) desc, v.word
+          limit ${limit}) w`);
+  });
+  for (const r of rows) if (PLAIN_WORD.test(r.word)) out.get(r.token)?.push(r.word);
+  return out;
+}
+
+/**
+ * The total, both facets (grouping sets) and one page over the same predicate: with query text
+ * in one statement over a single pass of the matches; without, as two index-friendly statements
+ * (facets index-only, the page walking the name index).
  */
 export async function searchSchoolsSql(db: DbOrTx, p: SchoolSearchSql): Promise<SchoolSearchSqlResult> {
   const conds: SQL[] = [sql`s.tenant_id = ${p.tenantId}`];
   if (p.publicOnly) conds.push(sql`s.is_public`);
   if (p.cityKey) conds.push(sql`s.city_key = ${p.cityKey}`);
   if (p.type) conds.push(sql`s.type = ${p.type}`);
-  const exact = p.tokens.filter((t) => !t.fuzzy);
-  if (exact.length > 0) conds.push(sql`s.search_doc @@ to_tsquery('simple', ${exact.map((t) => `${t.token}:*`).join(" & ")})`);
-  for (const { token } of p.tokens.filter((t) => t.fuzzy)) {
-    // An OR of the two index conditions is costed as a sequential scan (pg_trgm's operator
-    // claims to be cheap, its recheck is not), so each alternative is its own index lookup.
-    // = any(array(…)) runs once and then probes the primary key, instead of a semi-join that
-    // scans the tenant's table.
-    conds.push(sql`s.id = any(array(
-      select f.id from schools f where f.tenant_id = ${p.tenantId} and f.search_doc @@ to_tsquery('simple', ${`${token}:*`})
-      union
-      (select f.id from schools f where f.tenant_id = ${p.tenantId} and f.search_text %> ${token} limit ${FUZZY_CANDIDATE_LIMIT})))`);
-  }
+  // Each token as a tsquery term: its prefix, or (typo tolerance) one of its similar words.
+  const terms = p.tokens.map(({ token, similar }) => {
+    const words = (similar ?? []).filter((w) => w !== token && PLAIN_WORD.test(w));
+    return words.length > 0 ? `(${token}:* | ${words.join(" | ")})` : `${token}:*`;
+  });
+  if (terms.length > 0) conds.push(sql`s.search_doc @@ to_tsquery('simple', ${terms.join(" & ")})`);
   let distance: SQL = sql`null::float8`;
   if (p.near) {
     const { lat, lng } = p.near;
@@ -220,11 +244,11 @@ export async function searchSchoolsSql(db: DbOrTx, p: SchoolSearchSql): Promise<
     }
   }
   const where = sql.join(conds, sql` and `);
-  const tsAll = p.tokens.length > 0 ? p.tokens.map((t) => `${t.token}:*`).join(" | ") : null;
+  const tsAll = terms.length > 0 ? terms.join(" | ") : null;
   const phrase = p.tokens.map((t) => t.token).join(" ");
   // Cheap to compute for thousands of matches: ts_rank (name weighs most) plus a boost when
   // the name starts with the query. Word similarity only ranks typo matches (a small set).
-  const fuzzy = p.tokens.some((t) => t.fuzzy);
+  const fuzzy = p.tokens.some((t) => t.similar !== null);
   const namePrefix = sql`case when s.search_name like ${`${phrase}%`} then 1 else 0 end`;
   // One- and two-letter queries (the first keystrokes of instant search) match most of the
   // directory; ranking them by ts_rank would cost more than it tells, so the name decides.
@@ -240,25 +264,44 @@ export async function searchSchoolsSql(db: DbOrTx, p: SchoolSearchSql): Promise<
       ? sql`score desc, s.search_name asc, s.id asc`
       : sql`s.search_name asc, s.id asc`;
 
-  const facetsStatement = sql`
-    select s.city as city, s.type::text as type, grouping(s.city, s.type) as g, count(*)::int as count
-      from schools s where ${where}
-     group by grouping sets ((s.city), (s.type), ())`;
-  const pageStatement = sql`
-    select s.id, s.name, s.slug, s.type, s.city, s.district, s.address, s.latitude, s.longitude, s.website, s.tags,
-           s.is_public, ${distance} as distance_km, ${score} as score
-      from schools s where ${where}
-     order by ${order} limit ${p.limit} offset ${p.offset}`;
-
   type FacetRow = { city: string | null; type: string | null; g: number; count: number };
-  const [facetRows, rows] = fuzzy
-    ? await db.transaction(async (tx) => {
-        await tx.execute(sql`select set_config('pg_trgm.word_similarity_threshold', ${String(p.wordSimilarityThreshold)}, true)`);
-        const f = await tx.execute<FacetRow>(facetsStatement);
-        const r = await tx.execute<SchoolSearchRow & { score: number }>(pageStatement);
-        return [f, r] as const;
-      })
-    : await Promise.all([db.execute<FacetRow>(facetsStatement), db.execute<SchoolSearchRow & { score: number }>(pageStatement)]);
+  type PageRow = SchoolSearchRow & { score: number };
+  let facetRows: FacetRow[];
+  let rows: PageRow[];
+  if (tsAll) {
+    // Text queries: the matches are found (GIN bitmap, then one heap visit per match) once and
+    // kept; the total, both facets and the ranked page all come from that one pass, and only
+    // the page's rows are read again in full. Two statements would visit every match twice.
+    const keys = p.near ? sql`distance_km asc nulls last, score desc, search_name asc, id asc` : sql`score desc, search_name asc, id asc`;
+    const [one] = await db.execute<{ facets: FacetRow[]; rows: PageRow[] }>(sql`
+      with m as materialized (
+        select s.id, s.city, s.type, s.search_name, ${distance} as distance_km, ${score} as score
+          from schools s where ${where}),
+      f as (
+        select city, type::text as type, grouping(city, type) as g, count(*)::int as count
+          from m group by grouping sets ((city), (type), ())),
+      p as (select id, search_name, distance_km, score from m order by ${keys} limit ${p.limit} offset ${p.offset})
+      select (select coalesce(json_agg(f), '[]'::json) from f) as facets,
+             (select coalesce(json_agg(r order by ${keys}), '[]'::json) from (
+                select p.id, s.name, s.slug, s.type, s.city, s.district, s.address, s.latitude, s.longitude, s.website,
+                       s.tags, s.is_public, p.distance_km, p.score, p.search_name
+                  from p join schools s on s.id = p.id) r) as rows`);
+    facetRows = one?.facets ?? [];
+    rows = one?.rows ?? [];
+  } else {
+    // Browse and filters only: the total and facets come from an index-only scan of the facets
+    // index, the page from a walk of the name index, so two statements are cheaper here.
+    const facetsStatement = sql`
+      select s.city as city, s.type::text as type, grouping(s.city, s.type) as g, count(*)::int as count
+        from schools s where ${where}
+       group by grouping sets ((s.city), (s.type), ())`;
+    const pageStatement = sql`
+      select s.id, s.name, s.slug, s.type, s.city, s.district, s.address, s.latitude, s.longitude, s.website, s.tags,
+             s.is_public, ${distance} as distance_km, ${score} as score
+        from schools s where ${where}
+       order by ${order} limit ${p.limit} offset ${p.offset}`;
+    [facetRows, rows] = await Promise.all([db.execute<FacetRow>(facetsStatement), db.execute<PageRow>(pageStatement)]);
+  }
 
   const top = (key: "city" | "type", g: number) =>
     facetRows
@@ -271,6 +314,20 @@ export async function searchSchoolsSql(db: DbOrTx, p: SchoolSearchSql): Promise<
     total: facetRows.find((r) => r.g === 3)?.count ?? 0,
     cityFacets: top("city", 1),
     typeFacets: top("type", 2),
-    rows: rows.map((r) => ({ ...r, tags: r.tags ?? [] })),
+    rows: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      slug: r.slug,
+      type: r.type,
+      city: r.city,
+      district: r.district,
+      address: r.address,
+      latitude: r.latitude,
+      longitude: r.longitude,
+      website: r.website,
+      tags: r.tags ?? [],
+      is_public: r.is_public,
+      distance_km: r.distance_km,
+    })),
   };
 }

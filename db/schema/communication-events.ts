@@ -16,8 +16,8 @@ export const communicationEventStatuses = ["pending", "published", "dead_lettere
 export type CommunicationEventStatus = (typeof communicationEventStatuses)[number];
 
 /**
- * Written in the same transaction as the message's terminal status; unique per message, so a
- * message has exactly one event whatever re-runs. Publishing to RabbitMQ reads from here.
+ * Written in the same transaction as the message's terminal status; unique per message and
+ * delivery round, so a message has exactly one event per round whatever re-runs. Publishing to RabbitMQ reads from here.
  */
 export const communicationEvents = pgTable(
   "communication_events",
@@ -30,6 +30,8 @@ export const communicationEvents = pgTable(
     messageId: uuid("message_id")
       .notNull()
       .references(() => messages.id, { onDelete: "cascade" }),
+    /** The message's delivery round (its replay count when it ended): one event per round. */
+    deliveryRound: integer("delivery_round").notNull().default(0),
     name: text("name", { enum: communicationEventNames }).notNull(),
     /** The envelope exactly as published. */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
@@ -44,7 +46,7 @@ export const communicationEvents = pgTable(
     deadLetteredAt: timestamp("dead_lettered_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("communication_events_message_unique").on(t.messageId),
+    uniqueIndex("communication_events_message_round_unique").on(t.messageId, t.deliveryRound),
     index("communication_events_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("communication_events_unpublished_idx").on(t.tenantId, t.createdAt).where(sql`${t.status} <> 'published'`),
   ],

@@ -13,3 +13,4 @@ export * from "./routing";
 export * from "./communication-events";
 export * from "./webhooks";
 export * from "./outbound-webhooks";
+export * from "./delivery-resilience";

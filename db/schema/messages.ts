@@ -77,6 +77,8 @@ export const messages = pgTable(
     providerReference: text("provider_reference").notNull(),
     providerMessageId: text("provider_message_id"),
     attemptCount: integer("attempt_count").notNull().default(0),
+    /** Dead-letter replays so far: each replay is a new delivery round with its own terminal event. */
+    replayCount: integer("replay_count").notNull().default(0),
     segments: integer("segments"),
     costAmount: numeric("cost_amount", { precision: 12, scale: 4 }),
     costCurrency: text("cost_currency"),

@@ -1,4 +1,5 @@
 import { deliverStep, type AttemptResult } from "@/lib/messaging/delivery";
+import { admitDelivery, deferDelivery, releaseDelivery } from "@/lib/messaging/fair-share";
 import { defineWorkflow } from "@/lib/jobs/workflow";
 
 /** pg-boss lease: a run whose worker died is picked up again after this (plus ≤ 30 s maintenance). */
@@ -31,23 +32,46 @@ export const deliverMessage = defineWorkflow({
   retries: 20,
   concurrency: Math.max(1, Number(process.env.HERALD_DELIVERY_CONCURRENCY) || 32),
   timeoutSeconds: DELIVERY_LEASE_SECONDS,
-  handler: async ({ event, step }) => {
-    const { tenantId, messageId } = event.data;
+  // Inngest: the same per-tenant cap as a concurrency key, and the tenant's fair share of starts.
+  tenantConcurrency: positiveEnv("HERALD_TENANT_MAX_CONCURRENCY"),
+  throttle: positiveEnv("HERALD_TENANT_DELIVERIES_PER_SECOND")
+    ? { key: "event.data.tenantId", limit: positiveEnv("HERALD_TENANT_DELIVERIES_PER_SECOND")!, periodSeconds: 1 }
+    : undefined,
+  handler: async ({ event, step, runId }) => {
+    const { tenantId, messageId, deferredSince } = event.data;
     const started = Date.now();
+    // Over the tenant's in-flight cap: re-schedule instead of holding a worker.
+    const admission = await step.run("admit", () => admitDelivery({ tenantId, messageId }));
+    if (admission.kind === "defer") {
+      const d = await step.run("defer", () => deferDelivery({ tenantId, messageId, runId, step: "defer", waitMs: admission.waitMs, deferredSince }));
+      return { status: "deferred" as const, reason: admission.reason, ...d };
+    }
     let cursor = { hop: 0, tryInHop: 0 };
     let result: AttemptResult | undefined;
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
       const at = cursor;
       if (Date.now() - started + STEP_ALLOWANCE_MS > RUN_BUDGET_MS) throw new DeliveryYield(0);
-      result = await step.run(`attempt-${n}`, () => deliverStep({ tenantId, messageId, cursor: at }));
+      result = await step.run(`attempt-${n}`, () => deliverStep({ tenantId, messageId, cursor: at, deferredSince }));
       if (result.kind === "done") break;
+      if (result.kind === "defer") {
+        const waitMs = result.waitMs;
+        const d = await step.run(`defer-${n}`, () => deferDelivery({ tenantId, messageId, runId, step: `defer-${n}`, waitMs, deferredSince }));
+        if (admission.slot) await step.run("release", () => releaseDelivery({ tenantId, messageId }));
+        return { status: "deferred" as const, reason: result.reason, ...d };
+      }
       if (result.waitMs > 0) {
         if (Date.now() - started + result.waitMs + STEP_ALLOWANCE_MS > RUN_BUDGET_MS) throw new DeliveryYield(result.waitMs);
         await step.sleep(`backoff-${n}`, result.waitMs);
       }
       cursor = { hop: result.hop, tryInHop: result.tryInHop };
     }
+    if (admission.slot) await step.run("release", () => releaseDelivery({ tenantId, messageId }));
     if (result?.kind !== "done") throw new Error(`delivery of ${messageId} did not finish within ${MAX_ATTEMPTS} attempts`);
     return { status: result.status, eventId: result.eventId, published: result.published ?? null };
   },
 });
+
+function positiveEnv(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}

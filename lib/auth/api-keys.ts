@@ -7,7 +7,6 @@ import {
   listApiKeys as listApiKeyRows,
   revokeApiKey as revokeApiKeyRow,
 } from "@/db/queries/api-keys";
-import { findTenantById } from "@/db/queries/tenants";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { ApiError } from "@/lib/api/errors";
 import { emitEvent } from "@/lib/jobs/emit";
@@ -101,8 +100,6 @@ export async function authenticateApiKey(rawKey: string): Promise<AuthenticatedK
   const db = getDb();
   const row = await findActiveApiKeyByHash(db, { keyHash: hashApiKey(rawKey) });
   if (!row) return null;
-  const tenant = await findTenantById(db, { tenantId: row.tenantId });
-  if (!tenant) return null;
   const now = Date.now();
   if ((lastRecorded.get(row.id) ?? 0) + USAGE_RECORD_INTERVAL_MS < now) {
     lastRecorded.set(row.id, now);
@@ -112,5 +109,5 @@ export async function authenticateApiKey(rawKey: string): Promise<AuthenticatedK
       { tenantId: row.tenantId },
     ).catch((err) => logger.warn({ err: String(err) }, "could not record API key usage"));
   }
-  return { id: row.id, name: row.name, tenantId: row.tenantId, tenantSlug: tenant.slug, scopes: row.scopes.filter(isScope) };
+  return { id: row.id, name: row.name, tenantId: row.tenantId, tenantSlug: row.tenantSlug, scopes: row.scopes.filter(isScope) };
 }

@@ -23,17 +23,26 @@ export async function emitEvent<N extends EventName>(
   await insertOutboxEvents(opts.db ?? getDb(), [{ id: opts.id, tenantId: opts.tenantId ?? null, name, payload, startAfter: opts.startAfter ?? null }]);
 }
 
-export async function emitEvents(
-  db: DbOrTx,
-  events: { name: EventName; data: Record<string, unknown>; tenantId?: string | null; id?: string }[],
-): Promise<void> {
-  await insertOutboxEvents(
-    db,
-    events.map((e) => ({
-      id: e.id,
-      tenantId: e.tenantId ?? null,
-      name: e.name,
-      payload: eventSchemas[e.name].parse(e.data) as Record<string, unknown>,
-    })),
-  );
+export async function emitEvents(db: DbOrTx, events: EventToEmit[]): Promise<void> {
+  await insertOutboxEvents(db, outboxRows(events));
+}
+
+export interface EventToEmit {
+  name: EventName;
+  data: Record<string, unknown>;
+  tenantId?: string | null;
+  id?: string;
+}
+
+/**
+ * The outbox rows of these events, each payload validated against its event schema (throws on a
+ * bad payload): for a query that writes the outbox inside a larger statement of its own.
+ */
+export function outboxRows<E extends EventToEmit>(events: E[]) {
+  return events.map((e) => ({
+    id: e.id as E["id"],
+    tenantId: e.tenantId ?? null,
+    name: e.name,
+    payload: eventSchemas[e.name].parse(e.data) as Record<string, unknown>,
+  }));
 }

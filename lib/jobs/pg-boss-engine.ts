@@ -4,6 +4,7 @@ import { findStepOutput, insertStepOutput } from "@/db/queries/jobs";
 import { eventSchemas, type EventName } from "@/inngest/events";
 import { logger, withLogContext } from "@/lib/logger";
 import { recordDeadLetter } from "./dead-letters";
+import { FairPriority } from "./fair-priority";
 import { deterministicUuid } from "./run-id";
 import type { AnyWorkflow, WorkflowStep } from "./workflow";
 
@@ -32,6 +33,8 @@ export class PgBossEngine {
   private byEvent = new Map<string, AnyWorkflow[]>();
   private workerIds = new Map<string, string[]>();
   private started = false;
+  /** Per-tenant round-robin ordering; HERALD_FAIR_PRIORITY=0 turns it off (plain FIFO), e.g. to compare in bench:fairness. */
+  private fair = process.env.HERALD_FAIR_PRIORITY === "0" ? null : new FairPriority();
 
   constructor(
     private readonly opts: { connectionString: string; workflows: AnyWorkflow[]; runWorkers: boolean },
@@ -92,6 +95,7 @@ export class PgBossEngine {
           retryDelay: 1,
           retryBackoff: true,
           expireInSeconds: wf.timeoutSeconds ?? 300,
+          priority: this.fair?.next(wf.id, typeof e.payload.tenantId === "string" ? e.payload.tenantId : undefined) ?? 0,
           ...(e.startAfter ? { startAfter: e.startAfter } : {}),
         });
         touched.add(wf.id);

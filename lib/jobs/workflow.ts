@@ -30,6 +30,13 @@ export interface WorkflowDefinition<N extends EventName = EventName> {
   timeoutSeconds?: number;
   /** How many runs of this workflow one process executes at once (pg-boss) / overall (Inngest). */
   concurrency?: number;
+  /**
+   * Runs of one tenant (`event.data.tenantId`) in flight at once. Inngest: a concurrency key;
+   * pg-boss: the workflow enforces it itself (Postgres slots), the engine can't key its workers.
+   */
+  tenantConcurrency?: number;
+  /** Inngest throttle: at most `limit` run starts per `periodSeconds` per key (an event expression). */
+  throttle?: { key: string; limit: number; periodSeconds: number };
   handler: (ctx: WorkflowContext<N>) => Promise<unknown>;
 }
 

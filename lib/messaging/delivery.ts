@@ -24,7 +24,9 @@ import {
   type ResolvedCredentials,
 } from "@/lib/providers/configs";
 import { redactValues } from "@/lib/providers/credential-checks";
+import { checkBreaker, recordBreakerOutcome } from "@/lib/providers/circuit-breaker";
 import { limitsFor, withSendLimit } from "@/lib/providers/limiter";
+import { takeConfigSendToken } from "./fair-share";
 import type { CommunicationEvent } from "@/db/schema/communication-events";
 import {
   communicationExchange,
@@ -46,7 +48,9 @@ export interface AttemptCursor {
 
 export type AttemptResult =
   | { kind: "done"; status: "sent" | "failed" | "noop"; eventId: string | null; published?: PublishOutcome | null }
-  | { kind: "retry"; hop: number; tryInHop: number; waitMs: number };
+  | { kind: "retry"; hop: number; tryInHop: number; waitMs: number }
+  /** No hop can take it now (breakers open, config send rate used up): run again in waitMs. */
+  | { kind: "defer"; waitMs: number; reason: string };
 
 export interface DeliveryPolicy {
   /** Provider calls per hop before falling back (retryable errors only). */
@@ -57,6 +61,8 @@ export interface DeliveryPolicy {
   /** A Retry-After longer than this falls back to the next hop instead of waiting (when there is one). */
   maxRetryAfterMs: number;
   timeoutMs: number;
+  /** How long a message waits for an open breaker (no fallback) before it fails. */
+  maxBreakerWaitMs: number;
 }
 
 export function deliveryPolicy(env: NodeJS.ProcessEnv = process.env): DeliveryPolicy {
@@ -70,6 +76,7 @@ export function deliveryPolicy(env: NodeJS.ProcessEnv = process.env): DeliveryPo
     maxBackoffMs: n("HERALD_DELIVERY_MAX_BACKOFF_MS", 8_000),
     maxRetryAfterMs: n("HERALD_DELIVERY_MAX_RETRY_AFTER_MS", 30_000),
     timeoutMs: n("HERALD_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS),
+    maxBreakerWaitMs: n("HERALD_BREAKER_MAX_WAIT_SECONDS", 900) * 1000,
   };
 }
 
@@ -254,6 +261,7 @@ export async function runDeliveryAttempt(input: {
   messageId: string;
   cursor: AttemptCursor;
   policy?: DeliveryPolicy;
+  deferredSince?: string;
 }): Promise<AttemptResult> {
   const { row, ...result } = await attemptOnce(input);
   void row;
@@ -265,7 +273,7 @@ export async function runDeliveryAttempt(input: {
  * (handed to the publish workflow if the broker is down). The publish is guarded by the event
  * row, so a re-run of this step after a crash publishes an unpublished event and nothing else.
  */
-export async function deliverStep(input: { tenantId: string; messageId: string; cursor: AttemptCursor }): Promise<AttemptResult> {
+export async function deliverStep(input: { tenantId: string; messageId: string; cursor: AttemptCursor; deferredSince?: string }): Promise<AttemptResult> {
   const { row, ...result } = await attemptOnce(input);
   if (result.kind !== "done" || !result.eventId) return result;
   const published = await publishOrHandOff({ tenantId: input.tenantId, eventId: result.eventId, row: row ?? undefined });
@@ -277,6 +285,7 @@ async function attemptOnce(input: {
   messageId: string;
   cursor: AttemptCursor;
   policy?: DeliveryPolicy;
+  deferredSince?: string;
 }): Promise<Internal> {
   const policy = input.policy ?? deliveryPolicy();
   const db = getDb();
@@ -289,6 +298,7 @@ async function attemptOnce(input: {
   }
   const route = message.route;
   let { hop, tryInHop } = input.cursor;
+  const breakerSkips: BreakerSkip[] = [];
 
   for (; hop < route.length; hop++, tryInHop = 0) {
     const step = route[hop]!;
@@ -314,7 +324,37 @@ async function attemptOnce(input: {
       });
       continue;
     }
+    const gate = await checkBreaker(config, message.id);
+    if (!gate.allow) {
+      // Degraded: straight to the next hop. Recorded only when a later hop is tried, so a
+      // message waiting out the cool-down doesn't collect a skipped row per look.
+      breakerSkips.push({ config, step, gate });
+      continue;
+    }
+    for (const skip of breakerSkips) await recordBreakerSkip(message, skip);
     return callProvider(message, config, step, { hop, tryInHop }, policy);
+  }
+
+  if (breakerSkips.length > 0) {
+    // Every remaining hop is degraded: wait for the earliest half-open rather than fail now.
+    const since = input.deferredSince ? Date.parse(input.deferredSince) : Date.now();
+    const retryAt = Math.min(...breakerSkips.map((s) => s.gate.retryAt.getTime()));
+    if (Date.now() - since < policy.maxBreakerWaitMs) {
+      return { kind: "defer", waitMs: Math.max(100, retryAt - Date.now()), reason: `every config left in the route is degraded (${breakerSkips[0]!.gate.reason})` };
+    }
+    for (const skip of breakerSkips) await recordBreakerSkip(message, skip);
+    const latest = await findMessageForDelivery(db, { tenantId: message.tenantId, id: message.id });
+    if (!latest || !DELIVERABLE_STATUSES.includes(latest.status)) return { kind: "done", status: "noop", eventId: null };
+    return finishFailed(latest, {
+      fromStatus: latest.status,
+      code: "COMM_PROVIDER_UNAVAILABLE",
+      errorMessage: `Every provider config in the route stayed degraded (circuit open) for ${Math.round(policy.maxBreakerWaitMs / 1000)} s`,
+      retryable: true,
+      provider: null,
+      configId: null,
+      attempt: null,
+      countsAsCall: false,
+    });
   }
 
   // Out of hops. No provider call at all means nothing could serve it: no route.
@@ -350,16 +390,21 @@ async function callProvider(
   cursor: AttemptCursor,
   policy: DeliveryPolicy,
 ): Promise<Internal> {
-  const db = getDb();
   // queued → sending is recorded with the call's outcome (same transaction), saving a commit per message.
   const fromStatus = message.status;
   const { credentials, callbackUrl } = await secretsFor(config);
+  // The config's send rate is shared by every process (Postgres bucket); the in-process limiter
+  // keeps only the concurrency cap.
+  const limits = limitsFor(config);
+  const token = await takeConfigSendToken(config.id, limits);
+  if (token.kind === "defer") return { kind: "defer", waitMs: token.waitMs, reason: `${config.displayName} is at its send rate of ${limits.ratePerSecond}/s` };
+  if (token.waitMs > 0) await new Promise((r) => setTimeout(r, token.waitMs));
   const startedAt = new Date();
   const t0 = performance.now();
   let result: SendResult | undefined;
   let error: ProviderSendError | undefined;
   try {
-    result = await withSendLimit(config.id, limitsFor(config), () =>
+    result = await withSendLimit(config.id, { ...limits, ratePerSecond: null }, () =>
       adapterFor(config.provider).send(config as never, credentials, outbound(message), { timeoutMs: policy.timeoutMs, callbackUrl }),
     );
   } catch (err) {
@@ -384,6 +429,65 @@ async function callProvider(
     finishedAt,
   });
 
+  try {
+    return await settleCall(message, config, hop, cursor, policy, { fromStatus, result, error, attempt, finishedAt });
+  } finally {
+    await recordBreakerOutcome(
+      config,
+      message.id,
+      result ? { ok: true } : { ok: false, providerLevel: isProviderLevel(error!), error: describeError(error!, config.provider) },
+    );
+  }
+}
+
+/** 5xx, timeouts, network errors, 429 and refused credentials say the provider (account) is unwell. */
+function isProviderLevel(err: ProviderSendError): boolean {
+  return err.kind === "retryable" || err.kind === "rate_limited" || err.kind === "auth";
+}
+
+interface BreakerSkip {
+  config: ProviderConfigRecord;
+  step: RouteHop;
+  gate: { retryAt: Date; reason: string };
+}
+
+async function recordBreakerSkip(message: Message, skip: BreakerSkip) {
+  const now = new Date();
+  await recordIntermediateAttempt(getDb(), {
+    messageId: message.id,
+    tenantId: message.tenantId,
+    provider: skip.config.provider,
+    configId: skip.config.id,
+    outcome: "skipped",
+    requestSummary: requestSummary(message, skip.config, skip.step),
+    responseCode: null,
+    errorCode: "circuit_open",
+    errorMessage: `${skip.config.displayName} is degraded (circuit open: ${skip.gate.reason}); next probe after ${skip.gate.retryAt.toISOString()}`.slice(0, 1000),
+    retryable: null,
+    providerReference: null,
+    latencyMs: 0,
+    startedAt: now,
+    finishedAt: now,
+    countsAsCall: false,
+  });
+}
+
+async function settleCall(
+  message: Message,
+  config: ProviderConfigRecord,
+  hop: RouteHop,
+  cursor: AttemptCursor,
+  policy: DeliveryPolicy,
+  call: {
+    fromStatus: Message["status"];
+    result: SendResult | undefined;
+    error: ProviderSendError | undefined;
+    attempt: (outcome: AttemptRow["outcome"]) => AttemptRow;
+    finishedAt: Date;
+  },
+): Promise<Internal> {
+  const db = getDb();
+  const { fromStatus, result, error, attempt, finishedAt } = call;
   if (result) {
     const done = await finishMessage(db, {
       tenantId: message.tenantId,

@@ -2,16 +2,11 @@
 // transactional write of message + status history + the herald/message.queued outbox event.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { getDb, type DbOrTx } from "@/db";
-import {
-  findMessagesByIdempotencyKeys,
-  insertMessages,
-  insertStatusHistory,
-  setLocalLockTimeout,
-} from "@/db/queries/messages";
+import { findMessagesByIdempotencyKeys, insertAcceptedMessages } from "@/db/queries/messages";
 import { findInactiveDeviceTokens } from "@/db/queries/routing";
 import type { Channel, Message, NewMessage, RouteHop } from "@/db/schema/messages";
 import { ApiError, zodDetails } from "@/lib/api/errors";
-import { emitEvents } from "@/lib/jobs/emit";
+import { outboxRows } from "@/lib/jobs/emit";
 import { findConfigRecord } from "@/lib/providers/configs";
 import { suppressionCheck } from "@/lib/suppressions";
 import type { TenantContext } from "@/lib/tenancy/context";
@@ -26,6 +21,7 @@ import {
   type SmsPayload,
   type WhatsappPayload,
 } from "@/lib/validations/messages";
+import { quotaItemError, takeSendQuota } from "./fair-share";
 import { decideFromSnapshot, loadRoutingSnapshot, recipientAttributes, type RoutingSnapshot } from "./routing";
 import { smsSegments } from "./sms-segments";
 
@@ -56,18 +52,25 @@ export async function sendMessage(
   input: SendInput,
   opts: { endpoint: SendEndpoint; traceId?: string },
 ): Promise<SendOutcome> {
+  // Over the tenant's send quota: 429 with Retry-After, before any work.
+  await takeSendQuota(ctx, 1);
   const requestHash = fingerprint(opts.endpoint, input);
   const db = getDb();
-  // The original of a reused key and the routing data are independent: read them together.
-  const [existing, route] = await Promise.all([
+  // The original of a reused key, the routing data, the push token hygiene and the suppression
+  // list are independent reads: run them together, then refuse in the same order as ever
+  // (replay, route, dead token, suppression) before anything is written.
+  const [existing, route, deadTokens, suppressedIn] = await Promise.all([
     input.idempotencyKey ? findMessagesByIdempotencyKeys(db, { tenantId: ctx.tenantId, keys: [input.idempotencyKey] }) : [],
     input.configId ? namedConfigRoute(ctx, input) : loadRoutingSnapshot(ctx.tenantId),
+    input.channel === "push" ? deadTokenSet(db, ctx.tenantId, [input]) : undefined,
+    suppressionCheck(ctx.tenantId, [input], db),
   ]);
   if (existing[0]) return replayOrConflict(existing[0], requestHash);
 
   const hops = Array.isArray(route) ? route : routeFor(route, input);
-  await refuseDeadDeviceTokens(db, ctx.tenantId, [input]);
-  const suppressed = (await suppressionCheck(ctx.tenantId, [input], db))(input);
+  const dead = deadTokens && deadTokenOf(input, deadTokens);
+  if (dead) throw deadTokenError(dead);
+  const suppressed = suppressedIn(input);
   if (suppressed) throw suppressed;
   const prepared = prepare(ctx, input, hops, requestHash, opts.traceId);
 
@@ -83,10 +86,17 @@ export async function sendMessage(
 
 /**
  * Up to 1,000 unified sends: each validated, routed and answered on its own; every accepted one
- * is written in one transaction with multi-row inserts.
+ * is written in one statement (messages, status history and outbox events together).
  */
-export async function sendMessageBatch(ctx: TenantContext, items: unknown[], opts: { traceId?: string } = {}): Promise<BatchResultOut> {
-  const results: BatchItemOut[] = new Array(items.length);
+export async function sendMessageBatch(ctx: TenantContext, all: unknown[], opts: { traceId?: string } = {}): Promise<BatchResultOut & { retryAfterSeconds?: number }> {
+  // The quota covers the first items; the rest are answered 429 item by item (none left: the
+  // whole request is a 429), never dropped silently.
+  const quota = await takeSendQuota(ctx, all.length, { partial: true });
+  const items = all.slice(0, quota.granted);
+  const results: BatchItemOut[] = new Array(all.length);
+  for (let index = quota.granted; index < all.length; index++) {
+    results[index] = { index, ...(quotaItemError(quota.retryAfterSeconds ?? 1) as Omit<BatchItemOut, "index">) };
+  }
   const parsed: { index: number; input: SendInput; hash: string }[] = [];
   items.forEach((raw, index) => {
     const p = parseUnifiedSend(raw);
@@ -183,7 +193,13 @@ export async function sendMessageBatch(ctx: TenantContext, items: unknown[], opt
     if (r.status === 202) accepted++;
     else if (r.status === 200) replayed++;
   }
-  return { accepted, replayed, rejected: results.length - accepted - replayed, results };
+  return {
+    accepted,
+    replayed,
+    rejected: results.length - accepted - replayed,
+    results,
+    ...(quota.retryAfterSeconds !== null ? { retryAfterSeconds: quota.retryAfterSeconds } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,14 +347,6 @@ function deadTokenError(dead: { token: string; reason: string | null }) {
   });
 }
 
-async function refuseDeadDeviceTokens(db: DbOrTx, tenantId: string, inputs: SendInput[]) {
-  if (!inputs.some((i) => i.channel === "push")) return;
-  const dead = await deadTokenSet(db, tenantId, inputs);
-  for (const input of inputs) {
-    const d = deadTokenOf(input, dead);
-    if (d) throw deadTokenError(d);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Rows
@@ -403,31 +411,31 @@ function prepare(ctx: TenantContext, input: SendInput, hops: RouteHop[], request
 }
 
 /**
- * One transaction: the messages (duplicates of a taken key skipped), their first status-history
- * row and their herald/message.queued outbox events. Returns inserted id → created_at.
+ * One statement (atomic without BEGIN/COMMIT): the messages (duplicates of a taken key skipped),
+ * and for the inserted ones only their first status-history row and their herald/message.queued
+ * outbox event (id = message id). With idempotency keys the statement waits at most
+ * IN_FLIGHT_WAIT_MS for another request's uncommitted row with the same key, then answers 409.
+ * Returns inserted id → created_at.
  */
 async function writeMessages(prepared: Prepared[], opts: { waitForKeys: boolean }): Promise<Map<string, Date>> {
   if (prepared.length === 0) return new Map();
+  // Validated before the statement is built: a bad payload fails here, with nothing written.
+  const events = outboxRows(
+    prepared.map(({ row }) => ({
+      name: "herald/message.queued" as const,
+      data: { tenantId: row.tenantId, messageId: row.id },
+      tenantId: row.tenantId,
+      id: row.id,
+    })),
+  );
   try {
-    return await getDb().transaction(async (tx) => {
-      if (opts.waitForKeys) await setLocalLockTimeout(tx, { ms: IN_FLIGHT_WAIT_MS });
-      const inserted = await insertMessages(tx, prepared.map((p) => p.row));
-      if (inserted.length === 0) return new Map<string, Date>();
-      await insertStatusHistory(
-        tx,
-        inserted.map((m) => ({ messageId: m.id, tenantId: prepared[0]!.row.tenantId, fromStatus: null, toStatus: "queued" as const, reason: "accepted" })),
-      );
-      await emitEvents(
-        tx,
-        inserted.map((m) => ({
-          name: "herald/message.queued" as const,
-          data: { tenantId: prepared[0]!.row.tenantId, messageId: m.id },
-          tenantId: prepared[0]!.row.tenantId,
-          id: m.id,
-        })),
-      );
-      return new Map(inserted.map((m) => [m.id, m.createdAt]));
+    const inserted = await insertAcceptedMessages(getDb(), {
+      rows: prepared.map((p) => p.row),
+      history: { fromStatus: null, toStatus: "queued", reason: "accepted" },
+      events,
+      ...(opts.waitForKeys ? { lockTimeoutMs: IN_FLIGHT_WAIT_MS } : {}),
     });
+    return new Map(inserted.map((m) => [m.id, m.createdAt]));
   } catch (err) {
     if (isLockTimeout(err)) throw inFlight();
     throw err;

@@ -14,6 +14,7 @@ import type { ProviderConfig, ProviderConfigStatus, ProviderKind } from "@/db/sc
 import { ApiError } from "@/lib/api/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { logger } from "@/lib/logger";
+import { describeBreaker } from "@/lib/providers/circuit-breaker";
 import { checkProviderCredentials, type CheckOutcome } from "@/lib/providers/credential-checks";
 import {
   createSecret,
@@ -124,6 +125,7 @@ async function toOut(db: DbOrTx, row: ProviderConfig): Promise<ProviderConfigOut
     allowed_transitions: allowedTransitions[row.status],
     ...derived,
     usage: { sent: row.sentCount, delivered: row.deliveredCount, failed: row.failedCount, last_sent_at: iso(row.lastSentAt) },
+    health: await describeBreaker(row),
     created_by: row.createdBy,
     updated_by: row.updatedBy,
     created_at: row.createdAt.toISOString(),

@@ -13,6 +13,9 @@ describe("folding (mirrors SQL herald_fold)", () => {
   it("splits queries into safe tokens and makes slugs", () => {
     expect(searchTokens("  Kadıköy: 'Anadolu' & lise|| ")).toEqual(["kadikoy", "anadolu", "lise"]);
     expect(searchTokens("!!! ''")).toEqual([]);
+    // One character is the first keystroke, not a search word: "a" browses, "a lise" is "lise".
+    expect(searchTokens("a")).toEqual([]);
+    expect(searchTokens("A lise İ 5 ab")).toEqual(["lise", "ab"]);
     expect(slugify("Kadıköy Anadolu Lisesi İstanbul")).toBe("kadikoy-anadolu-lisesi-istanbul");
   });
 

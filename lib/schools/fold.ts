@@ -32,11 +32,18 @@ export function foldText(value: string): string {
   return out;
 }
 
+/**
+ * Prefix matching starts at this token length: a single character (the first keystroke of
+ * instant search) would match most of the directory, so it is not a search word — a query of
+ * such characters only browses. Applies to both engines (they receive the same tokens).
+ */
+export const MIN_TOKEN_LENGTH = 2;
+
 /** Folded search tokens: letters and digits only, so they are safe inside a tsquery. */
 export function searchTokens(query: string, max = 8): string[] {
   const tokens = foldText(query)
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((t) => t.length > 0);
+    .filter((t) => [...t].length >= MIN_TOKEN_LENGTH);
   return [...new Set(tokens)].slice(0, max);
 }
 

@@ -200,7 +200,27 @@ interface ProviderDefinition {
   derived: readonly ("dlr_callback_url" | "status_callback_url")[];
 }
 
-const def = <D extends ProviderDefinition>(d: D) => d;
+/**
+ * Delivery settings every provider config has (API-settable; null = the default): its send
+ * rate and concurrency, and its circuit breaker's thresholds.
+ */
+const positiveInt = (max: number) => z.number().int("A whole number").min(1, "At least 1").max(max).nullable();
+export const deliverySettingsShape = {
+  rate_limit_per_second: z.number().positive("Above 0").max(100_000).nullable(),
+  max_concurrency: positiveInt(10_000),
+  breaker_consecutive_failures: positiveInt(1_000),
+  breaker_error_rate_percent: z.number().min(1, "At least 1").max(100, "At most 100").nullable(),
+  breaker_window_seconds: positiveInt(3_600),
+  breaker_min_calls: positiveInt(100_000),
+  breaker_cooldown_seconds: positiveInt(3_600),
+};
+const deliveryDefaults = Object.fromEntries(Object.keys(deliverySettingsShape).map((k) => [k, null])) as Record<keyof typeof deliverySettingsShape, null>;
+
+const def = <D extends ProviderDefinition>(d: D) => ({
+  ...d,
+  settings: { ...d.settings, ...deliverySettingsShape },
+  defaults: { ...d.defaults, ...deliveryDefaults },
+});
 
 export const providerDefinitions = {
   sendgrid: def({
@@ -489,6 +509,31 @@ export type ListConfigsQuery = z.infer<typeof listConfigsQuery>;
 // ---------------------------------------------------------------------------------------------
 // Output
 
+const breakerStateSchema = z.enum(["closed", "open", "half_open"]);
+/** The config's circuit breaker: `degraded` while open or half-open; error_rate is 0..1 over the window. */
+export const breakerOut = z.object({
+  state: breakerStateSchema,
+  degraded: z.boolean(),
+  reason: z.string().nullable(),
+  error_rate: z.number().nullable(),
+  calls_in_window: z.number(),
+  failures_in_window: z.number(),
+  consecutive_failures: z.number(),
+  open_until: z.string().nullable(),
+  state_changed_at: z.string().nullable(),
+  policy: z.object({
+    consecutive_failures: z.number(),
+    error_rate_percent: z.number(),
+    window_seconds: z.number(),
+    min_calls: z.number(),
+    cooldown_seconds: z.number(),
+  }),
+  transitions: z.array(
+    z.object({ from: breakerStateSchema, to: breakerStateSchema, reason: z.string(), error_rate: z.number().nullable(), calls: z.number().nullable(), at: z.string() }),
+  ),
+});
+export type BreakerOut = z.infer<typeof breakerOut>;
+
 const configOutBase = z.object({
   id: z.string(),
   provider: providerKindSchema,
@@ -509,6 +554,7 @@ const configOutBase = z.object({
     failed: z.number(),
     last_sent_at: z.string().nullable(),
   }),
+  health: breakerOut,
   created_by: z.string().nullable(),
   updated_by: z.string().nullable(),
   created_at: z.string(),

@@ -6,5 +6,10 @@ export const metadata = { title: "Messages" };
 
 export default async function MessagesPage() {
   const member = await requireMember();
-  return <MessagesView canEditRoutes={roleAtLeast(member.active.role, roleForScope("configs:write"))} />;
+  return (
+    <MessagesView
+      canEditRoutes={roleAtLeast(member.active.role, roleForScope("configs:write"))}
+      canReplay={roleAtLeast(member.active.role, roleForScope("messages:send"))}
+    />
+  );
 }

@@ -1,10 +1,12 @@
 import { getDb, type DbOrTx } from "@/db";
-import { searchSchoolsSql } from "@/db/queries/schools";
+import { findSimilarSearchWords, searchSchoolsSql } from "@/db/queries/schools";
 import { foldText, MIN_FUZZY_TOKEN_LENGTH } from "../fold";
 import { FACET_LIMIT, type SchoolSearchEngine, type SchoolSearchParams, type SchoolSearchResult } from "./types";
 
-/** pg_trgm word similarity a token needs to count as a typo match ("ankra" ~ "ankara" is 0.5). */
+/** pg_trgm word similarity a word needs to count as a typo match ("ankra" ~ "ankara" is 0.5). */
 const WORD_SIMILARITY_THRESHOLD = 0.45;
+/** Similar vocabulary words tried per misspelt token (most similar first). */
+const SIMILAR_WORDS_PER_TOKEN = 16;
 export const TYPO_FALLBACK_BELOW = 1;
 
 export class PostgresSchoolSearch implements SchoolSearchEngine {
@@ -15,9 +17,17 @@ export class PostgresSchoolSearch implements SchoolSearchEngine {
   async search(p: SchoolSearchParams): Promise<SchoolSearchResult> {
     // As in Typesense (typo_tokens_threshold): typos are tried only when the words as typed
     // (prefixes) find fewer than TYPO_FALLBACK_BELOW schools. Fuzzy matching costs far more.
-    let result = await this.run(p, false);
-    if (result.total < TYPO_FALLBACK_BELOW && p.tokens.some((t) => t.length >= MIN_FUZZY_TOKEN_LENGTH)) {
-      result = await this.run(p, true);
+    let result = await this.run(p, null);
+    const fuzzyTokens = p.tokens.filter((t) => t.length >= MIN_FUZZY_TOKEN_LENGTH);
+    if (result.total < TYPO_FALLBACK_BELOW && fuzzyTokens.length > 0) {
+      // Typo tolerance through the vocabulary: the few similar words, then the indexed tsquery.
+      const similar = await findSimilarSearchWords(this.db(), {
+        tenantId: p.tenantId,
+        tokens: fuzzyTokens,
+        threshold: WORD_SIMILARITY_THRESHOLD,
+        limit: SIMILAR_WORDS_PER_TOKEN,
+      });
+      if ([...similar.values()].some((words) => words.length > 0)) result = await this.run(p, similar);
     }
     return {
       total: result.total,
@@ -42,19 +52,19 @@ export class PostgresSchoolSearch implements SchoolSearchEngine {
     };
   }
 
-  private run(p: SchoolSearchParams, fuzzy: boolean) {
+  /** `similar`: the typo alternatives of each token (the fallback), or null for prefixes only. */
+  private run(p: SchoolSearchParams, similar: Map<string, string[]> | null) {
     return searchSchoolsSql(this.db(), {
       tenantId: p.tenantId,
       publicOnly: p.publicOnly,
       cityKey: p.city ? foldText(p.city) : null,
       type: p.type,
-      tokens: p.tokens.map((token) => ({ token, fuzzy: fuzzy && token.length >= MIN_FUZZY_TOKEN_LENGTH })),
+      tokens: p.tokens.map((token) => ({ token, similar: similar?.get(token) ?? null })),
       near: p.near,
       radiusKm: p.radiusKm,
       limit: p.perPage,
       offset: (p.page - 1) * p.perPage,
       facetLimit: FACET_LIMIT,
-      wordSimilarityThreshold: WORD_SIMILARITY_THRESHOLD,
     });
   }
 }

@@ -28,6 +28,7 @@ import {
   type ProviderConfigOut,
   type TransitionTarget,
 } from "@/lib/validations/provider-configs";
+import { ConfigHealth } from "./config-health";
 import { SendTestDialog } from "./send-test-dialog";
 import { StatusBadge } from "./status-badge";
 
@@ -125,6 +126,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
             {config.monthly_quota ? ` · quota ${config.monthly_quota}/month` : ""}
           </dd>
         </dl>
+        {config.health ? <ConfigHealth health={config.health} /> : null}
         <ConfigUsagePanel configId={config.id} />
         {callbackUrl && canManage ? (
           <div className="flex items-center gap-2">

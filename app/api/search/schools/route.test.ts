@@ -3,7 +3,7 @@ import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb } from "@/db";
 import { createApiKey } from "@/lib/auth/api-keys";
-import { createSchool } from "@/lib/schools/schools";
+import { createSchool, updateSchool } from "@/lib/schools/schools";
 import { makeContext, makeUser } from "@/lib/test/factories";
 import type { TenantContext } from "@/lib/tenancy/context";
 import type { CreateSchoolBody } from "@/lib/validations/schools";
@@ -119,6 +119,27 @@ describe("GET /api/search/schools — matching", () => {
     expect(names(ankra.body)).toEqual(["Ankara Fen Lisesi"]);
   });
 
+  it("finds typos among words written by later edits, not only by creation", async () => {
+    const third = await makeContext("owner");
+    const school = await createSchool(third, { name: "Yeni Okul", type: "primary", city: "Rize" });
+    const q = async (text: string) => {
+      const res = await search({ tenant: third.tenantSlug, q: text });
+      return names(await res.json());
+    };
+    expect(await q("trabzn")).toEqual([]);
+    await updateSchool(third, school.id, { name: "Trabzon Koleji" });
+    expect(await q("trabzn")).toEqual(["Trabzon Koleji"]);
+    expect(await q("kolej")).toEqual(["Trabzon Koleji"]);
+  });
+
+  it("treats one-character words as not yet typed: a lone letter browses", async () => {
+    const browse = await json({});
+    const letter = await json({ q: "a" });
+    expect(letter.body.total).toBe(browse.body.total);
+    expect(names(letter.body)).toEqual(names(browse.body));
+    expect(names((await json({ q: "a kadikoy" })).body)).toEqual(["Kadıköy Anadolu Lisesi"]);
+  });
+
   it("matches prefixes and other diacritics, upper-case Turkish input included", async () => {
     expect(names((await json({ q: "kadı" })).body)).toEqual(["Kadıköy Anadolu Lisesi"]);
     expect(names((await json({ q: "gote" })).body)).toEqual(["Göteborgs Förskola"]);
@@ -168,6 +189,19 @@ describe("GET /api/search/schools — facets, filters, geo, pages", () => {
     expect(names(near.body)).toEqual(["İstanbul Erkek Lisesi", "Kadıköy Anadolu Lisesi", "Şişli Ortaokulu"]);
     expect(near.body.total).toBe(3);
     expect(near.body.facets.city).toEqual([{ value: "İstanbul", count: 3 }]);
+  });
+
+  it("sorts text matches by distance, and pages them without overlap", async () => {
+    const { body } = await json({ q: "lise", near: "39.93,32.85" });
+    expect(names(body)[0]).toBe("Ankara Fen Lisesi");
+    const distances = body.data.map((d: { distance_km: number }) => d.distance_km);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    expect(body.total).toBe(3);
+    expect(body.facets.type).toEqual([{ value: "high_school", count: 3 }]);
+    const first = (await json({ q: "lise", per_page: "2", page: "1" })).body;
+    const second = (await json({ q: "lise", per_page: "2", page: "2" })).body;
+    expect([first.total, second.total]).toEqual([3, 3]);
+    expect([...names(first), ...names(second)].sort()).toEqual(["Ankara Fen Lisesi", "Kadıköy Anadolu Lisesi", "İstanbul Erkek Lisesi"].sort());
   });
 
   it("pages through results without overlap", async () => {

@@ -15,5 +15,7 @@ export const POST = withApiAuth(async ({ req, ctx }) => {
     });
   }
   const body = await readJson(req, batchSendBody, BATCH_BODY_LIMIT);
-  return Response.json(await sendMessageBatch(ctx, body.messages, { traceId: traceIdFrom(req) }));
+  const { retryAfterSeconds, ...result } = await sendMessageBatch(ctx, body.messages, { traceId: traceIdFrom(req) });
+  // Items past the tenant's send quota came back 429: say when to resend them.
+  return Response.json(result, retryAfterSeconds ? { headers: { "Retry-After": String(retryAfterSeconds) } } : undefined);
 }, { scope: "messages:send" });

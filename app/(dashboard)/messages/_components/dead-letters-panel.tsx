@@ -1,0 +1,283 @@
+"use client";
+
+import { ChevronDown, ChevronRight, RotateCcw, ShieldCheck } from "lucide-react";
+import { Fragment, useMemo, useState } from "react";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Pagination } from "@/components/ui/pagination";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toaster";
+import { formatDateTime } from "@/lib/format";
+import { errorMessage } from "@/lib/hooks/api-client";
+import { useDeadLetters, useReplayDeadLetters } from "@/lib/hooks/use-dead-letters";
+import { deadLetterKinds } from "@/db/schema/delivery-resilience";
+import type { DeadLetterFilterInput, DeadLetterOut, ReplayBody } from "@/lib/validations/dead-letters";
+import { providerKinds, providerLabels, type ProviderKind } from "@/lib/validations/provider-configs";
+
+const ALL = "all";
+const PAGE_SIZE = 50;
+
+const kindLabels: Record<DeadLetterOut["kind"], string> = {
+  message: "Message",
+  communication_event: "Communication event",
+  call_event: "Call event",
+  job: "Workflow run",
+};
+
+function Filter({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
+  return (
+    <div className="grid gap-1.5">
+      <Label className="text-xs text-muted-foreground">{label}</Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger aria-label={label} className="w-48">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value={ALL}>All</SelectItem>
+          {options.map((o) => (
+            <SelectItem key={o.value} value={o.value}>
+              {o.label}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </div>
+  );
+}
+
+function AttemptHistory({ item }: { item: DeadLetterOut }) {
+  return (
+    <div className="grid gap-2 py-2 text-xs">
+      {item.last_error ? (
+        <p>
+          <span className="font-medium">Last error: </span>
+          <span className="font-mono">{item.last_error}</span>
+        </p>
+      ) : null}
+      {item.idempotency_key ? <p className="text-muted-foreground">Idempotency key {item.idempotency_key} (kept on replay)</p> : null}
+      {item.attempts.length > 0 ? (
+        <ol className="grid gap-1" aria-label="Attempt history">
+          {item.attempts.map((a) => (
+            <li key={a.attempt_no} className="flex flex-wrap gap-x-3">
+              <span className="tabular-nums text-muted-foreground">#{a.attempt_no}</span>
+              <span>{providerLabels[a.provider as ProviderKind] ?? a.provider}</span>
+              <span className="font-medium">{a.outcome}</span>
+              {a.response_code ? <span>HTTP {a.response_code}</span> : null}
+              {a.error_message ? <span className="font-mono text-muted-foreground">{a.error_message}</span> : null}
+              <span className="text-muted-foreground">{formatDateTime(a.started_at)}</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="text-muted-foreground">{item.attempt_count} attempt(s); no per-attempt history for this kind.</p>
+      )}
+      {item.replays.length > 0 ? (
+        <p className="text-muted-foreground">
+          Replayed {item.replays.map((r) => `by ${r.actor} at ${formatDateTime(r.replayed_at)}`).join("; ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Dead letters: what exhausted its retries, with history; admins select and replay. */
+export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
+  const [kind, setKind] = useState(ALL);
+  const [provider, setProvider] = useState(ALL);
+  const [since, setSince] = useState("");
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState<ReplayBody | null>(null);
+
+  const filters: DeadLetterFilterInput = useMemo(() => {
+    const d = since ? new Date(`${since}T00:00:00`) : null;
+    return {
+      kind: kind === ALL ? undefined : (kind as DeadLetterFilterInput["kind"]),
+      provider: provider === ALL ? undefined : (provider as ProviderKind),
+      since: d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined,
+    };
+  }, [kind, provider, since]);
+  const page = useDeadLetters(filters, cursors.at(-1) ?? null, PAGE_SIZE);
+  const replay = useReplayDeadLetters();
+  const rows = page.data?.data ?? [];
+  const filtered = Object.values(filters).some(Boolean);
+
+  const reset = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setCursors([null]);
+    setSelected(new Set());
+  };
+  const toggle = (set: Set<string>, id: string) => {
+    const next = new Set(set);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    return next;
+  };
+  const allOnPage = rows.length > 0 && rows.every((r) => selected.has(r.id));
+
+  const run = (body: ReplayBody) =>
+    replay.mutate(body, {
+      onSuccess: (r) => {
+        setSelected(new Set());
+        if (r.replayed.length > 0) toast.success(`Replayed ${r.replayed.length} dead letter(s)${r.skipped.length ? `; ${r.skipped.length} skipped` : ""}`);
+        else toast.error(`Nothing replayed: ${r.skipped[0]?.reason ?? "no dead letters matched"}`);
+      },
+      onError: (e) => toast.error(errorMessage(e)),
+    });
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-end gap-3">
+        <Filter label="Kind" value={kind} onChange={reset(setKind)} options={deadLetterKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
+        <Filter label="Provider" value={provider} onChange={reset(setProvider)} options={providerKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
+        <div className="grid gap-1.5">
+          <Label htmlFor="dl-since" className="text-xs text-muted-foreground">Since</Label>
+          <Input id="dl-since" type="date" value={since} onChange={(e) => reset(setSince)(e.target.value)} className="w-40" />
+        </div>
+        {canReplay ? (
+          <div className="ml-auto flex gap-2">
+            <Button variant="outline" disabled={selected.size === 0 || replay.isPending} onClick={() => setConfirm({ ids: [...selected] })}>
+              <RotateCcw aria-hidden /> Replay selected ({selected.size})
+            </Button>
+            <Button variant="outline" disabled={rows.length === 0 || replay.isPending} onClick={() => setConfirm({ filter: filters })}>
+              Replay all matching
+            </Button>
+          </div>
+        ) : null}
+      </div>
+
+      {page.isPending ? (
+        <div className="grid gap-2">
+          {Array.from({ length: 4 }, (_, i) => (
+            <Skeleton key={i} className="h-10" />
+          ))}
+        </div>
+      ) : page.isError ? (
+        <p role="alert" className="text-sm text-destructive">
+          {errorMessage(page.error)}
+        </p>
+      ) : rows.length === 0 ? (
+        <EmptyState
+          icon={ShieldCheck}
+          title={filtered ? "No dead letters match these filters" : "No dead letters"}
+          description="Messages that exhausted every route, and events the broker refused past their retries, land here with their history for replay."
+        />
+      ) : (
+        <>
+          <Table>
+            <TableHeader>
+              <TableRow>
+                {canReplay ? (
+                  <TableHead className="w-8">
+                    <Checkbox
+                      aria-label="Select all on this page"
+                      checked={allOnPage}
+                      onCheckedChange={(v) => setSelected(v ? new Set([...selected, ...rows.map((r) => r.id)]) : new Set())}
+                    />
+                  </TableHead>
+                ) : null}
+                <TableHead className="w-6" />
+                <TableHead>Failed</TableHead>
+                <TableHead>Kind</TableHead>
+                <TableHead>What</TableHead>
+                <TableHead>Provider</TableHead>
+                <TableHead>Last error</TableHead>
+                <TableHead className="text-right">Attempts</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {rows.map((r) => {
+                const expanded = open.has(r.id);
+                return (
+                  <Fragment key={r.id}>
+                    <TableRow data-state={selected.has(r.id) ? "selected" : undefined}>
+                      {canReplay ? (
+                        <TableCell>
+                          <Checkbox aria-label={`Select ${r.id}`} checked={selected.has(r.id)} onCheckedChange={() => setSelected((s) => toggle(s, r.id))} />
+                        </TableCell>
+                      ) : null}
+                      <TableCell>
+                        <Button variant="ghost" size="icon-sm" aria-label={expanded ? "Hide history" : "Show history"} aria-expanded={expanded} onClick={() => setOpen((s) => toggle(s, r.id))}>
+                          {expanded ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
+                        </Button>
+                      </TableCell>
+                      <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(r.failed_at)}</TableCell>
+                      <TableCell>
+                        <Badge variant="outline">{kindLabels[r.kind]}</Badge>
+                        {r.replays.length > 0 ? <Badge variant="info" className="ml-1">replayed {r.replays.length}×</Badge> : null}
+                      </TableCell>
+                      <TableCell className="max-w-56 truncate text-xs" title={r.recipient ?? r.name ?? ""}>
+                        {r.name ? <span className="mr-1 font-medium">{r.name}</span> : null}
+                        <span className="font-mono">{r.recipient ?? ""}</span>
+                      </TableCell>
+                      <TableCell>{r.provider ? providerLabels[r.provider as ProviderKind] : "—"}</TableCell>
+                      <TableCell className="max-w-72 truncate font-mono text-xs" title={r.last_error ?? ""}>
+                        {r.last_error ?? "—"}
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{r.attempt_count}</TableCell>
+                    </TableRow>
+                    {expanded ? (
+                      <TableRow>
+                        <TableCell colSpan={canReplay ? 8 : 7}>
+                          <AttemptHistory item={r} />
+                        </TableCell>
+                      </TableRow>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </TableBody>
+          </Table>
+          <Pagination
+            pending={page.isFetching}
+            summary={`Page ${cursors.length}`}
+            previous={cursors.length > 1 ? () => setCursors((c) => c.slice(0, -1)) : null}
+            next={page.data.next_cursor ? () => setCursors((c) => [...c, page.data.next_cursor]) : null}
+          />
+        </>
+      )}
+
+      <AlertDialog open={confirm !== null} onOpenChange={(o) => !o && setConfirm(null)}>
+        <AlertDialogContent>
+          <AlertDialogHeader>
+            <AlertDialogTitle>Replay dead letters?</AlertDialogTitle>
+            <AlertDialogDescription>
+              {confirm && "ids" in confirm
+                ? `${confirm.ids.length} selected dead letter(s) go back into delivery.`
+                : "Every dead letter matching the filters (up to 1,000) goes back into delivery."}{" "}
+              Messages keep their idempotency key; each is sent at most once more, and the replay is recorded under your name.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Cancel</AlertDialogCancel>
+            <AlertDialogAction
+              onClick={() => {
+                if (confirm) run(confirm);
+                setConfirm(null);
+              }}
+            >
+              Replay
+            </AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+    </div>
+  );
+}
