@@ -48,14 +48,14 @@ async function main() {
     await d.execute(sql`
       insert into messages (tenant_id, channel, direction, status, provider, config_id, recipient, payload, trace_id, provider_reference,
                             sent_at, delivered_at, unique_opens, unique_clicks, opens, clicks, segments, created_at)
-      select ${tenant.id}, case when c.provider = 'elks' then 'sms' else 'email' end::message_channel, 'outbound',
+      select ${tenant.id}::uuid, case when c.provider = 'elks' then 'sms' else 'email' end::message_channel, 'outbound',
              (case when r < 0.02 then 'failed' when r < 0.04 then 'bounced' when r < 0.30 then 'delivered' when r < 0.50 then 'clicked' else 'opened' end)::message_status,
              c.provider, c.id, 'user' || g || '@example.com', '{}'::jsonb, md5(g::text), 'hm_' || md5(g::text),
              case when r >= 0.02 then ts end, case when r >= 0.04 then ts + interval '5 seconds' end,
              case when r >= 0.30 then 1 else 0 end, case when r >= 0.30 and r < 0.50 then 1 else 0 end,
              case when r >= 0.30 then 1 else 0 end, case when r >= 0.30 and r < 0.50 then 1 else 0 end,
              case when c.provider = 'elks' then 1 end, ts
-      from (select g, random() as r, now() - random() * interval '30 days' as ts, (g % 3) as k from generate_series(${done + 1}, ${done + n}) g) s
+      from (select g, random() as r, now() - random() * interval '30 days' as ts, (g % 3) as k from generate_series(${done + 1}::int, ${done + n}::int) g) s
       join (select id, provider, row_number() over (order by id) - 1 as k from provider_configs where tenant_id = ${tenant.id}) c on c.k = s.k`);
   }
   // The rollups as the incremental updates would have left them (same counting rules).
