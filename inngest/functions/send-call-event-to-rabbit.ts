@@ -16,7 +16,9 @@ export const sendCallEventToRabbit = defineWorkflow({
   event: "herald/call-event.logged",
   retries: CALL_PUBLISH_RETRIES,
   // Runs of one call serialize on its rows; runs of different calls publish in parallel.
-  concurrency: 4,
+  // Measured on 2 cores at saturation: 4 loops → ingest 163/s, lag p99 6.8 s; 8 → 173/s, 4.1 s;
+  // 12 → 133/s, 1.9 s (publishing and ingest compete for the same CPU).
+  concurrency: 8,
   timeoutSeconds: 120,
   handler: async ({ event, step, attempt }) => {
     return step.run("publish-call-backlog", () =>
