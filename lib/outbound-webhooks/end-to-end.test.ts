@@ -97,7 +97,11 @@ describe("outbound webhooks end to end", () => {
     const gap = Number(flakyHits[1]!.headers["webhook-timestamp"]) - Number(flakyHits[0]!.headers["webhook-timestamp"]);
     expect(gap).toBeGreaterThanOrEqual(4);
     expect(flakyHits[1]!.verified).toBe(true);
-    const [flakyDelivery] = await getDb().select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, flaky.id));
+    // The receiver answered before the worker recorded the outcome: wait for the record.
+    const flakyDelivery = await waitFor(async () => {
+      const [d] = await getDb().select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, flaky.id));
+      return d?.status === "succeeded" ? d : undefined;
+    }, 10_000);
     expect(flakyDelivery).toMatchObject({ status: "succeeded", attemptCount: 2, lastResponseCode: 200 });
   }, 60_000);
 });
