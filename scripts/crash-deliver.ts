@@ -113,6 +113,15 @@ async function main() {
     const tookS = (Date.now() - restarted) / 1000;
     check(after.terminal === N, `every accepted message reached a terminal state within 2 minutes of the restart (${after.terminal}/${N} in ${tookS.toFixed(1)} s)`);
     check(after.sent === N, `all ${N} were sent (${after.sent})`);
+    if (after.sent !== N) {
+      // Say why, so a failure here is diagnosable from the CI log alone.
+      const failed = await getDb()
+        .select({ id: messages.id, code: messages.errorCode, error: messages.errorMessage, attempts: messages.attemptCount })
+        .from(messages)
+        .where(sql`${messages.tenantId} = ${ctx.tenantId} and ${messages.status} <> 'sent'`)
+        .limit(5);
+      for (const f of failed) console.log(`    not sent: ${f.id} ${f.code ?? ""} ${f.error ?? ""} (attempts ${f.attempts})`);
+    }
 
     // Re-run attempts carried the same provider reference.
     const requests = await client.listRequests({ limit: 1_000_000 });

@@ -13,7 +13,6 @@ const steps: [string, string[]][] = [
     "unit and integration tests",
     ["npx", "vitest", "run", "--config", "scripts/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/vitest.json`],
   ],
-  ["crash recovery (SIGKILL a worker mid-delivery)", ["npx", "tsx", "scripts/crash-deliver.ts"]],
   ["production build", ["npx", "next", "build"]],
   ["end-to-end tests", ["npx", "playwright", "test"]],
 ];
