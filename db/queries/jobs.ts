@@ -48,14 +48,6 @@ export async function markOutboxFailed(db: DbOrTx, { ids, error }: { ids: string
     .where(inArray(outboxEvents.id, ids));
 }
 
-export async function countPendingOutbox(db: DbOrTx) {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(outboxEvents)
-    .where(isNull(outboxEvents.dispatchedAt));
-  return row?.n ?? 0;
-}
-
 export async function findStepOutput(db: DbOrTx, { runId, stepId }: { runId: string; stepId: string }) {
   const [row] = await db
     .select({ output: jobSteps.output })
@@ -69,10 +61,6 @@ export async function insertStepOutput(
   { runId, stepId, output }: { runId: string; stepId: string; output: unknown },
 ) {
   await db.insert(jobSteps).values({ runId, stepId, output }).onConflictDoNothing();
-}
-
-export async function deleteStepOutputs(db: DbOrTx, { runId }: { runId: string }) {
-  await db.delete(jobSteps).where(eq(jobSteps.runId, runId));
 }
 
 export async function insertDeadLetter(db: DbOrTx, row: typeof jobDeadLetters.$inferInsert) {

@@ -13,7 +13,6 @@ import type { Role } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { ApiError } from "@/lib/api/errors";
 import { generateOneTimePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
-import { roleAtLeast } from "@/lib/auth/permissions";
 import type { TenantContext } from "@/lib/tenancy/context";
 
 export async function listMembers(ctx: TenantContext) {
@@ -137,6 +136,3 @@ export async function changeOwnPassword(userId: string, input: { currentPassword
   await updateUserPassword(db, { userId, passwordHash: await hashPassword(input.newPassword), mustChangePassword: false });
 }
 
-export function canManageMembers(role: Role) {
-  return roleAtLeast(role, "admin");
-}

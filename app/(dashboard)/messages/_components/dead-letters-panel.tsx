@@ -1,5 +1,6 @@
 "use client";
 
+import { FILTER_ALL, FilterSelect } from "@/components/ui/filter-select";
 import { ChevronDown, ChevronRight, RotateCcw, ShieldCheck } from "lucide-react";
 import { Fragment, useMemo, useState } from "react";
 import {
@@ -19,7 +20,6 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Pagination } from "@/components/ui/pagination";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
@@ -30,7 +30,7 @@ import { deadLetterKinds } from "@/db/schema/delivery-resilience";
 import type { DeadLetterFilterInput, DeadLetterOut, ReplayBody } from "@/lib/validations/dead-letters";
 import { providerKinds, providerLabels, type ProviderKind } from "@/lib/validations/provider-configs";
 
-const ALL = "all";
+const ALL = FILTER_ALL;
 const PAGE_SIZE = 50;
 
 const kindLabels: Record<DeadLetterOut["kind"], string> = {
@@ -39,27 +39,6 @@ const kindLabels: Record<DeadLetterOut["kind"], string> = {
   call_event: "Call event",
   job: "Workflow run",
 };
-
-function Filter({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
-  return (
-    <div className="grid gap-1.5">
-      <Label className="text-xs text-muted-foreground">{label}</Label>
-      <Select value={value} onValueChange={onChange}>
-        <SelectTrigger aria-label={label} className="w-48">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>All</SelectItem>
-          {options.map((o) => (
-            <SelectItem key={o.value} value={o.value}>
-              {o.label}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-    </div>
-  );
-}
 
 function AttemptHistory({ item }: { item: DeadLetterOut }) {
   return (
@@ -145,8 +124,8 @@ export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
   return (
     <div className="grid gap-4">
       <div className="flex flex-wrap items-end gap-3">
-        <Filter label="Kind" value={kind} onChange={reset(setKind)} options={deadLetterKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
-        <Filter label="Provider" value={provider} onChange={reset(setProvider)} options={providerKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
+        <FilterSelect className="w-48" label="Kind" value={kind} onChange={reset(setKind)} options={deadLetterKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
+        <FilterSelect className="w-48" label="Provider" value={provider} onChange={reset(setProvider)} options={providerKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
         <div className="grid gap-1.5">
           <Label htmlFor="dl-since" className="text-xs text-muted-foreground">Since</Label>
           <Input id="dl-since" type="date" value={since} onChange={(e) => reset(setSince)(e.target.value)} className="w-40" />

@@ -1,5 +1,6 @@
 "use client";
 
+import { FILTER_ALL, FilterSelect } from "@/components/ui/filter-select";
 import { Inbox, Search } from "lucide-react";
 import { useMemo, useState } from "react";
 import { Button } from "@/components/ui/button";
@@ -7,7 +8,6 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Pagination } from "@/components/ui/pagination";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { messageStatuses } from "@/db/schema/messages";
@@ -20,7 +20,7 @@ import { providerKinds, providerLabels, type ProviderKind } from "@/lib/validati
 import { MessageDrawer } from "./message-drawer";
 import { MessageStatusBadge } from "./status-badge";
 
-const ALL = "all";
+const ALL = FILTER_ALL;
 const PAGE_SIZE = 50;
 
 /** A date input (local day) as the ISO instant the API filters on. */
@@ -28,27 +28,6 @@ function dayBound(value: string, end: boolean): string | undefined {
   if (!value) return undefined;
   const d = new Date(`${value}T${end ? "23:59:59.999" : "00:00:00"}`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
-
-function FilterSelect({ label, value, onChange, options }: { label: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
-  return (
-    <div className="grid gap-1.5">
-      <Label className="text-xs text-muted-foreground">{label}</Label>
-      <Select value={value} onValueChange={onChange}>
-        <SelectTrigger aria-label={label} className="w-40">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>All</SelectItem>
-          {options.map((o) => (
-            <SelectItem key={o.value} value={o.value}>
-              {o.label}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-    </div>
-  );
 }
 
 export function MessageLog() {
