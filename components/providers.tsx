@@ -4,7 +4,10 @@ import * as React from "react";
 import { ThemeProvider } from "next-themes";
 import { isServer, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 
+import { ConfirmProvider } from "@/components/ui/confirm-dialog";
 import { Toaster } from "@/components/ui/toaster";
+// Human validation messages for every zod schema the browser runs (forms, resolvers).
+import "@/lib/validations/error-map";
 
 const MAX_RETRIES = 2;
 
@@ -52,7 +55,7 @@ export function Providers({ children }: { children: React.ReactNode }) {
   return (
     <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
       <QueryClientProvider client={queryClient}>
-        {children}
+        <ConfirmProvider>{children}</ConfirmProvider>
         <Toaster />
       </QueryClientProvider>
     </ThemeProvider>

@@ -41,8 +41,26 @@ export function getDb(): Db {
   return db;
 }
 
+// Connections opened beside the pool (LISTEN): closed with it.
+const closersKey = Symbol.for("herald.dbClosers");
+type GlobalWithClosers = typeof globalThis & { [closersKey]?: Set<{ stop(): Promise<void> }> };
+
+/** Registers something holding its own connection, to be stopped by closeDb(); returns the unregister. */
+export function registerForClose(closer: { stop(): Promise<void> }): () => void {
+  const g = globalThis as GlobalWithClosers;
+  const set = (g[closersKey] ??= new Set());
+  set.add(closer);
+  return () => set.delete(closer);
+}
+
 export async function closeDb(): Promise<void> {
   const g = globalThis as GlobalWithDb;
+  const closers = (globalThis as GlobalWithClosers)[closersKey];
+  if (closers) {
+    const all = [...closers];
+    closers.clear();
+    await Promise.all(all.map((c) => c.stop().catch(() => {})));
+  }
   const held = g[holderKey];
   if (!held) return;
   g[holderKey] = undefined;
@@ -50,3 +68,29 @@ export async function closeDb(): Promise<void> {
 }
 
 export { schema };
+
+/** SQLSTATEs after which the same transaction, run again, can succeed: deadlock, serialization failure. */
+const TRANSIENT_CODES = new Set(["40P01", "40001"]);
+
+export function isTransientDbError(err: unknown): boolean {
+  for (let c: unknown = err, d = 0; c && typeof c === "object" && d < 5; c = (c as { cause?: unknown }).cause, d++) {
+    if (TRANSIENT_CODES.has(String((c as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs a short transaction again (up to `attempts` times, with a small jittered pause) when the
+ * database aborted it as a deadlock victim or a serialization failure; any other error, or the
+ * last transient one, is thrown as it came.
+ */
+export async function withTransientRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isTransientDbError(err)) throw err;
+      await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
+    }
+  }
+}

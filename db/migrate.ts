@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
@@ -22,6 +23,25 @@ export async function runMigrations(url: string): Promise<void> {
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
     }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * How many committed migrations the database has not applied yet (drizzle's migrator applies
+ * every journal entry newer than the newest one it recorded). For processes started with
+ * HERALD_MIGRATE_ON_START=false, which refuse to run against an older schema.
+ */
+export async function countPendingMigrations(url: string): Promise<number> {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: { when: number }[] };
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [table] = await sql<{ exists: boolean }[]>`select to_regclass('drizzle.__drizzle_migrations') is not null as exists`;
+    if (!table?.exists) return journal.entries.length;
+    const [row] = await sql<{ last: string | null }[]>`select max(created_at)::text as last from drizzle.__drizzle_migrations`;
+    const last = Number(row?.last ?? 0);
+    return journal.entries.filter((e) => e.when > last).length;
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -1,20 +1,23 @@
 import { getDb } from "./index";
 import { findTenantBySlug, insertTenant, upsertMembership } from "./queries/tenants";
 import { findUserByEmail, insertUser } from "./queries/users";
-import { generateOneTimePassword, hashPassword } from "@/lib/auth/passwords";
 
 export const DEMO_TENANT = { slug: "demo", name: "Demo Sports Federation" };
 export const DEMO_OWNER_EMAIL = "owner@demo.herald.local";
 
 /**
  * Creates the demo tenant and its owner on an empty embedded database. Returns the owner's
- * generated password only when it was just created, so it is printed exactly once.
+ * generated password only when it was just created, so it is printed exactly once. The caller
+ * generates and hashes the password (db/ knows nothing of auth).
  */
-export async function seedDemoTenant(): Promise<{ email: string; password: string } | null> {
+export async function seedDemoTenant(owner: {
+  generatePassword: () => string;
+  hashPassword: (password: string) => Promise<string>;
+}): Promise<{ email: string; password: string } | null> {
   const db = getDb();
   if (await findTenantBySlug(db, { slug: DEMO_TENANT.slug })) return null;
-  const password = generateOneTimePassword();
-  const passwordHash = await hashPassword(password);
+  const password = owner.generatePassword();
+  const passwordHash = await owner.hashPassword(password);
   return db.transaction(async (tx) => {
     const tenant = await insertTenant(tx, DEMO_TENANT);
     if (!tenant) return null;

@@ -2,6 +2,7 @@ import { expect, test } from "./fixtures";
 
 test.describe("foundation: sign-in, API keys, roles, tenancy", () => {
   test("an owner creates an API key, sees it once, uses it, revokes it", async ({ page, seed }) => {
+    await page.goto("/");
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
     await page.getByRole("link", { name: "Settings" }).first().click();
     await page.getByRole("tab", { name: "API keys" }).click();

@@ -47,6 +47,7 @@ export default async function globalSetup() {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "e2e-only-nextauth-secret-0123456789abcdef",
     HERALD_MASTER_KEY: process.env.HERALD_MASTER_KEY ?? Buffer.alloc(32, 9).toString("base64"),
     HERALD_ALLOW_LOOPBACK_WEBHOOKS: "true",
+    HERALD_PROVIDER_URL_ALLOW_HOSTS: "127.0.0.1,localhost",
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
   };
   delete env.INNGEST_DEV;

@@ -67,7 +67,7 @@ test("overview and the config usage panel show figures computed from seeded traf
   };
   expect(overview.sends_today).toBeGreaterThanOrEqual(5);
   await page.goto("/");
-  await page.getByRole("tab", { name: "24 h" }).click();
+  await page.getByRole("group", { name: "Range" }).getByRole("button", { name: "24 h" }).click();
   await expect(page.getByTestId("overview-sends-today")).toHaveText(overview.sends_today.toLocaleString("en-US"));
   await expect(page.getByTestId("overview-open-rate")).toHaveText(overview.totals.open_rate === null ? "—" : `${(overview.totals.open_rate * 100).toFixed(1)}%`);
   await expect(page.getByRole("img", { name: "Messages sent per provider" })).toBeVisible();

@@ -1,7 +1,7 @@
 import { toInngestFunction } from "./bind";
 import { workflows } from "./workflows";
 
-export { inngest } from "./client";
+export { inngest } from "@/lib/jobs/inngest-client";
 export { workflows };
 
 /** The Inngest functions served at /api/inngest. */

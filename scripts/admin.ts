@@ -9,11 +9,14 @@ import { isScope, type Scope } from "@/lib/auth/permissions";
 import { createMemberForTenantSlug } from "@/lib/members/members";
 import { createTenant } from "@/lib/tenants/create-tenant";
 import { rotateTelephonyToken } from "@/lib/telephony/tokens";
+import { setTenantMessageAuditDays } from "@/lib/retention/tenant-retention";
 import type { TenantContext } from "@/lib/tenancy/context";
 import { roleSchema } from "@/lib/validations/members";
 import { bootDatabase } from "@/lib/server/boot";
 import { reindexTenantSchools } from "@/lib/schools/search/sync";
 import { typesenseConfig } from "@/lib/schools/search/typesense";
+import { getCustomerioConfig, resyncCustomerio } from "@/lib/integrations/customerio/integration";
+import { runCustomerioSync } from "@/lib/integrations/customerio/sync";
 
 const usage = `Usage: npm run admin -- <command> [options]
   tenant:create --slug <slug> --name <name>
@@ -21,13 +24,15 @@ const usage = `Usage: npm run admin -- <command> [options]
   user:create --tenant <slug> --email <email> --role <owner|admin|staff|viewer>
   api-key:create --tenant <slug> --name <name> --scopes <scope,scope,…>
   schools:reindex --tenant <slug>   (rebuild the tenant's Typesense documents)
-  telephony-token:create --tenant <slug>   (creates or rotates the X-API-TOKEN for /api/call-events)`;
+  telephony-token:create --tenant <slug>   (creates or rotates the X-API-TOKEN for /api/call-events)
+  retention:set --tenant <slug> --message-audit-days <n>   (how long the tenant's messages keep their audit)
+  customerio:resync --tenant <slug> [--b2c] [--b2b]   (resend every contact and/or school to Customer.io; both when neither is given)`;
 
-type Handler = (flags: Record<string, string | undefined>) => Promise<void>;
+type Handler = (flags: Record<string, string | boolean | undefined>) => Promise<void>;
 
-function required(flags: Record<string, string | undefined>, name: string): string {
+function required(flags: Record<string, string | boolean | undefined>, name: string): string {
   const v = flags[name];
-  if (!v) throw new ApiError({ code: "validation_failed", message: `--${name} is required` });
+  if (!v || typeof v !== "string") throw new ApiError({ code: "validation_failed", message: `--${name} is required` });
   return v;
 }
 
@@ -78,6 +83,26 @@ const commands: Record<string, Handler> = {
     // The token alone on the last line, for scripts.
     console.log(created.token);
   },
+  async "customerio:resync"(flags) {
+    const ctx = await cliContext(required(flags, "tenant"));
+    const both = !flags.b2c && !flags.b2b;
+    const marked = await resyncCustomerio(ctx, { b2c: both || flags.b2c === true, b2b: both || flags.b2b === true, onProgress: (n) => console.log(`marked ${n}`) });
+    console.log(`marked ${marked.marked} entit(ies) of ${ctx.tenantSlug} for Customer.io; sending`);
+    // Sends here as well as in the workers (claims are disjoint), so the command ends when all is sent.
+    for (;;) {
+      const run = await runCustomerioSync({ tenantId: ctx.tenantId });
+      const cfg = await getCustomerioConfig(ctx);
+      console.log(`progress ${cfg.resync?.done ?? 0}/${cfg.resync?.total ?? 0}; synced ${cfg.counts.synced}, pending ${cfg.counts.pending}, failed ${cfg.counts.failed}`);
+      if (run.stopped) throw new ApiError({ code: "bad_request", message: `sync stopped: ${run.stopped}${cfg.last_error ? ` (${cfg.last_error})` : ""}` });
+      if (cfg.counts.pending === 0) break;
+      if (run.claimed === 0) await new Promise((r) => setTimeout(r, Math.max(200, (run.nextDueAt ? new Date(run.nextDueAt).getTime() : Date.now()) - Date.now())));
+    }
+  },
+  async "retention:set"(flags) {
+    const ctx = await cliContext(required(flags, "tenant"));
+    const row = await setTenantMessageAuditDays(ctx, Number(required(flags, "message-audit-days")));
+    console.log(`messages of ${ctx.tenantSlug} keep their audit for ${row.messageAuditDays} day(s)`);
+  },
 };
 
 async function main() {
@@ -89,7 +114,7 @@ async function main() {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { slug: { type: "string" }, name: { type: "string" }, tenant: { type: "string" }, email: { type: "string" }, role: { type: "string" }, scopes: { type: "string" } },
+    options: { slug: { type: "string" }, name: { type: "string" }, tenant: { type: "string" }, email: { type: "string" }, role: { type: "string" }, scopes: { type: "string" }, "message-audit-days": { type: "string" }, b2c: { type: "boolean" }, b2b: { type: "boolean" } },
     strict: true,
   });
   const booted = await bootDatabase({ mode: "cli", seed: false });

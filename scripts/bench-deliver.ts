@@ -21,6 +21,9 @@ import { makeConfigForAccount, queueMessages, type QueueInput } from "@/lib/test
 import { systemContext } from "@/lib/tenancy/context";
 import { createTenant } from "@/lib/tenants/create-tenant";
 
+
+// The simulator listens on loopback: let provider base URLs name it (workers inherit the setting).
+process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS ??= "127.0.0.1,localhost";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const N = Number(process.env.BENCH_MESSAGES ?? 5000);
 const simPort = Number(process.env.BENCH_SIM_PORT ?? 4317);

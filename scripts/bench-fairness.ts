@@ -24,6 +24,9 @@ import { makeConfigForAccount, queueMessage, queueMessages, type QueueInput } fr
 import { systemContext } from "@/lib/tenancy/context";
 import { createTenant } from "@/lib/tenants/create-tenant";
 
+
+// The simulator listens on loopback: let provider base URLs name it (workers inherit the setting).
+process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS ??= "127.0.0.1,localhost";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIG = Number(process.env.BENCH_BIG ?? 20_000);
 const OTPS = Number(process.env.BENCH_OTPS ?? 40);

@@ -25,6 +25,8 @@ import { createTenant } from "@/lib/tenants/create-tenant";
 import { makeConfig } from "@/lib/test/provider-configs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// The configs below name a loopback API base URL (never called: workers are off).
+process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS ??= "127.0.0.1,localhost";
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const port = Number(process.env.PORT ?? 3918);
 const webConcurrencies = (process.env.BENCH_WEB_CONCURRENCY ?? "1").split(",").map((s) => Math.max(1, Number(s.trim()) || 1));

@@ -15,6 +15,44 @@ const config = [
     },
   },
   {
+    // The server-only boundary. `import "server-only"` would throw under tsx (the custom server,
+    // the CLI scripts) and vitest, so the boundary is this rule: client code (components, page
+    // parts, react-query hooks) takes types from db/ and values only from the client-safe parts
+    // of lib/ (validations, provider definitions, formatting, the API client).
+    files: ["components/**/*.{ts,tsx}", "app/**/_components/**/*.{ts,tsx}", "lib/hooks/**/*.{ts,tsx}"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/db", "@/db/*", "@/db/**"],
+              allowTypeImports: true,
+              message: "db/ is server-only: import types only, and values through lib/validations.",
+            },
+            {
+              group: [
+                ...["api", "audit", "broker", "jobs", "members", "messaging", "outbound-webhooks", "schools", "secrets", "server"].map((d) => `@/lib/${d}/**`),
+                ...["suppressions", "telephony", "tenancy", "tenants", "usage", "webhooks", "test"].map((d) => `@/lib/${d}/**`),
+                "@/lib/auth/*",
+                "!@/lib/auth/permissions",
+                "@/lib/logger",
+                ...["registry", "provider-module", "adapter", "configs", "config-*", "callback-urls", "circuit-breaker", "credential-checks", "limiter"].map(
+                  (f) => `@/lib/providers/${f}`,
+                ),
+                "@/lib/providers/*/*",
+                "!@/lib/providers/*/definition",
+              ],
+              allowTypeImports: true,
+              message: "This part of lib/ is server-only; client code may use validations, hooks, provider definitions, format and utils.",
+            },
+            { group: ["@/inngest/**", "@/e2e/**"], message: "Server and test code cannot be imported by client components." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON bodies all the time; `any` there is a convenience, not a hole.
     files: ["**/*.test.ts", "e2e/**/*.spec.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -2,7 +2,7 @@
 import { logger } from "@/lib/logger";
 import { bootDatabase } from "@/lib/server/boot";
 
-const booted = await bootDatabase({ mode: "cli", seed: false });
+const booted = await bootDatabase({ mode: "cli", seed: false, migrate: true });
 logger.info("migrations applied");
 await booted.embedded?.stop();
 process.exit(0);

@@ -6,11 +6,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeDb } from "@/db";
 import { workflows } from "@/inngest/workflows";
+import { processBus } from "@/lib/cache/invalidation";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
 import { logger } from "@/lib/logger";
+import { listenAsPrimary, listenAsWorker } from "@/lib/metrics/scrape";
+import { receiveAlertsAsPrimary } from "@/lib/alerts/raise-alert";
+import { stopAlerts } from "@/lib/alerts/alert-router";
+import { startObservability } from "@/lib/observability/start";
+import { sentry } from "@/lib/observability/sentry";
+import { closeLimiterStore } from "@/lib/rate-limit/store";
 import { startUsageFolding } from "@/lib/usage/fold-loop";
 import { bootDatabase } from "@/lib/server/boot";
 import { startHttpServer } from "@/lib/server/http-server";
+import { shutdownTimeoutMs } from "@/lib/server/lifecycle";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -20,20 +28,26 @@ const webProcesses = Math.max(1, Number(process.env.HERALD_WEB_CONCURRENCY ?? 1)
 process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
 
 async function primary() {
+  await startObservability();
   if (!dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
     logger.info("no production build found: running `next build` first");
     const built = spawnSync("npx", ["next", "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
   const booted = await bootDatabase({ mode: "app" });
+  processBus().ensureStarted();
   const runWorkers = process.env.HERALD_IN_PROCESS_WORKERS !== "false";
   await startJobEngine({ workflows, runWorkers });
   const usageFolding = startUsageFolding();
 
-  let web: { close(): Promise<void> } | undefined;
+  let web: { close(): Promise<unknown> } | undefined;
   if (webProcesses > 1) {
     // One web process per core; this process keeps the database, job engine and outbox relay.
     cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: process.argv.slice(2) });
+    // A scrape reaching any web process is answered for all of them and this one (the job engine's counters).
+    listenAsPrimary();
+    // Web processes hand their alerts here: one sender per Slack webhook keeps to Slack's pace.
+    receiveAlertsAsPrimary();
     for (let i = 0; i < webProcesses; i++) cluster.fork({ ...process.env, HERALD_WEB_WORKER: "1" });
     cluster.on("exit", (w, code) => {
       if (!shuttingDown) {
@@ -55,14 +69,22 @@ async function primary() {
   }
 
   let shuttingDown = false;
+  // SIGTERM: drain the web tier first (the relay keeps moving what its requests commit), then
+  // the job engine (running jobs get HERALD_SHUTDOWN_TIMEOUT_SECONDS), then the connections.
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, "shutting down");
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
-    await web?.close().catch(() => {});
-    await stopJobEngine().catch((err) => logger.error({ err: String(err) }, "job engine stop failed"));
-    await usageFolding.stop().catch((err) => logger.error({ err: String(err) }, "usage fold failed"));
+    const forks = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    const forksExited = Promise.all(forks.map((w) => new Promise((resolve) => (w.isDead() ? resolve(null) : w.once("exit", resolve)))));
+    for (const w of forks) w.kill("SIGTERM");
+    await Promise.race([forksExited, new Promise((r) => setTimeout(r, shutdownTimeoutMs() + 10_000))]);
+    await web?.close().catch((err: unknown) => logger.error({ err }, "web server stop failed"));
+    await stopJobEngine().catch((err: unknown) => logger.error({ err }, "job engine stop failed"));
+    await usageFolding.stop().catch((err: unknown) => logger.error({ err }, "usage fold failed"));
+    await closeLimiterStore().catch(() => {});
+    await stopAlerts().catch((err: unknown) => logger.warn({ err }, "alerts could not be spooled"));
+    await sentry()?.flush(2_000);
     await closeDb();
     await booted.embedded?.stop();
     process.exit(0);
@@ -72,9 +94,13 @@ async function primary() {
 }
 
 async function webWorker() {
+  await startObservability({ sendAlerts: false });
+  listenAsWorker();
+  processBus().ensureStarted();
   const web = await startHttpServer({ dev, port, hostname });
   process.on("SIGTERM", () => {
     void web.close().finally(async () => {
+      await closeLimiterStore().catch(() => {});
       await closeDb();
       process.exit(0);
     });

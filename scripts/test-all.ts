@@ -1,4 +1,4 @@
-// `npm test`: the whole suite — types, lint, unit/integration (vitest), production build, e2e (Playwright).
+// `npm test`: the whole suite — types, lint, unit/integration (vitest), the crash test, production build, the fleet test, e2e (Playwright).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -13,7 +13,14 @@ const steps: [string, string[]][] = [
     "unit and integration tests",
     ["npx", "vitest", "run", "--config", "scripts/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/vitest.json`],
   ],
+  // SIGKILLs a real worker twice mid-delivery (200 messages; about 2–3 minutes, most of it the
+  // 60 s lease after which pg-boss re-runs a dead worker's jobs).
+  ["crash test", ["npx", "tsx", "scripts/crash-deliver.ts"]],
   ["production build", ["npx", "next", "build"]],
+  // Two web processes and two workers on one database (the systemd layout), on the build above:
+  // revocation, routing and cache propagation, the per-key limit across both, a web process
+  // killed mid-request, one event per message, singletons once (about a minute).
+  ["fleet test", ["npx", "tsx", "scripts/fleet-test.ts", "--short"]],
   ["end-to-end tests", ["npx", "playwright", "test"]],
 ];
 

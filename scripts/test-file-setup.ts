@@ -2,6 +2,7 @@ import path from "node:path";
 import amqp from "amqplib";
 import { afterAll, expect } from "vitest";
 import { closeDb } from "../db";
+import { closeLimiterStore } from "../lib/rate-limit/store";
 import { cloneTestDatabase } from "../lib/server/test-database";
 
 // Runs before each test file: its own copy of the migrated template database, and RabbitMQ
@@ -18,8 +19,11 @@ const names = {
   HERALD_COMMUNICATION_DLQ: `${prefix}.dlq.communication`,
 };
 Object.assign(process.env, names);
+// With REDIS_URL set, rate limits live in Redis: under this file's own prefix (keys expire by themselves).
+process.env.HERALD_REDIS_PREFIX = `${prefix}:`;
 
 afterAll(async () => {
+  await closeLimiterStore();
   await closeDb();
   await db.drop();
   // Best effort: the broker may be down on purpose in some tests.

@@ -85,7 +85,8 @@ function TenantSwitcher({ tenants, activeSlug, onSwitch, className }: TenantSwit
       >
         <TenantMark name={active?.name ?? "?"} />
         <span className="flex min-w-0 flex-1 flex-col">
-          <span className="truncate font-medium text-foreground">
+          {/* Names wrap (two lines at most, the full name on hover) rather than end in "…". */}
+          <span className="line-clamp-2 font-medium break-words text-foreground" title={active?.name}>
             {active?.name ?? "Select a workspace"}
           </span>
           {active && (
@@ -117,7 +118,7 @@ function TenantSwitcher({ tenants, activeSlug, onSwitch, className }: TenantSwit
               className="gap-2.5"
             >
               <TenantMark name={tenant.name} />
-              <span className="min-w-0 flex-1 truncate">{tenant.name}</span>
+              <span className="min-w-0 flex-1 break-words">{tenant.name}</span>
               <RoleBadge role={tenant.role} />
               <Check
                 aria-hidden

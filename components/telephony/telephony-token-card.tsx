@@ -21,15 +21,16 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useRevokeTelephonyToken, useRotateTelephonyToken, useTelephonyToken } from "@/lib/hooks/use-calls";
+import { useFormat } from "@/components/format-provider";
 
 /**
  * The tenant's telephony token (X-API-TOKEN for POST /api/call-events): status for everyone,
  * create / rotate / revoke for admins. A new token is shown once.
  */
 export function TelephonyTokenCard({ canManage }: { canManage: boolean }) {
+  const fmt = useFormat();
   const status = useTelephonyToken();
   const rotate = useRotateTelephonyToken();
   const revoke = useRevokeTelephonyToken();
@@ -109,9 +110,9 @@ export function TelephonyTokenCard({ canManage }: { canManage: boolean }) {
                 <code className="font-mono">{status.data.prefix}…</code> <Badge variant="success">Active</Badge>
               </dd>
               <dt className="text-muted-foreground">Created</dt>
-              <dd>{status.data.created_at ? formatDateTime(status.data.created_at) : "—"}</dd>
+              <dd>{status.data.created_at ? fmt.dateTime(status.data.created_at) : "—"}</dd>
               <dt className="text-muted-foreground">Last used</dt>
-              <dd>{status.data.last_used_at ? formatDateTime(status.data.last_used_at) : "Never"}</dd>
+              <dd>{status.data.last_used_at ? fmt.dateTime(status.data.last_used_at) : "Never"}</dd>
             </dl>
             {canManage ? (
               <AlertDialog>

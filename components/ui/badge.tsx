@@ -18,13 +18,14 @@ const badgeVariants = cva(
           "border-transparent bg-secondary text-secondary-foreground [a&]:hover:bg-secondary/80",
         outline: "text-foreground [a&]:hover:bg-accent [a&]:hover:text-accent-foreground",
         // Tinted variants read as status rather than as a call to action.
+        // Light mode: the tint's text is a darker shade of the same hue, for 4.5:1 contrast at text-xs.
         success:
-          "border-success/25 bg-success/10 text-success dark:border-success/30 dark:bg-success/15",
+          "border-success/25 bg-success/10 text-[oklch(0.4_0.12_152)] dark:border-success/30 dark:bg-success/15 dark:text-success",
         warning:
           "border-warning/40 bg-warning/15 text-warning-foreground dark:border-warning/30 dark:bg-warning/15 dark:text-warning",
         destructive:
-          "border-destructive/25 bg-destructive/10 text-destructive dark:border-destructive/30 dark:bg-destructive/15",
-        info: "border-info/25 bg-info/10 text-info dark:border-info/30 dark:bg-info/15",
+          "border-destructive/25 bg-destructive/10 text-[oklch(0.46_0.2_27)] dark:border-destructive/30 dark:bg-destructive/15 dark:text-destructive",
+        info: "border-info/25 bg-info/10 text-[oklch(0.44_0.13_240)] dark:border-info/30 dark:bg-info/15 dark:text-info",
       },
     },
     defaultVariants: { variant: "default" },

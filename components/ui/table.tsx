@@ -51,6 +51,29 @@ function TableRow({ className, ...props }: React.ComponentProps<"tr">) {
   );
 }
 
+/**
+ * A row that opens something (a drawer): clickable, reachable with Tab, opened with Enter or
+ * Space, visibly focused, and findable by `data-row-id` so focus can return to it on close.
+ */
+function TableRowOpen({ rowId, onOpen, className, ...props }: React.ComponentProps<"tr"> & { rowId: string; onOpen: () => void }) {
+  return (
+    <TableRow
+      data-row-id={rowId}
+      tabIndex={0}
+      className={cn("cursor-pointer outline-none focus-visible:bg-muted/50 focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset", className)}
+      onClick={onOpen}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          onOpen();
+        }
+      }}
+      {...props}
+    />
+  );
+}
+
 function TableHead({ className, ...props }: React.ComponentProps<"th">) {
   return (
     <th
@@ -84,4 +107,4 @@ function TableCaption({ className, ...props }: React.ComponentProps<"caption">) 
   );
 }
 
-export { Table, TableHeader, TableBody, TableFooter, TableHead, TableRow, TableCell, TableCaption };
+export { Table, TableHeader, TableBody, TableFooter, TableHead, TableRow, TableRowOpen, TableCell, TableCaption };

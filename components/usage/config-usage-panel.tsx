@@ -23,7 +23,7 @@ export function ConfigUsagePanel({ configId }: { configId: string }) {
   for (const c of t.cost) rows.push([`Cost (${c.currency})`, c.amount.toFixed(2)]);
   return (
     <section aria-label="Usage" data-testid="config-usage-panel" className="grid gap-2 rounded-md border p-2">
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-xs">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-xs">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="text-muted-foreground">{k}</dt>
@@ -33,7 +33,7 @@ export function ConfigUsagePanel({ configId }: { configId: string }) {
       </dl>
       {q ? (
         <div className="grid gap-1 text-xs">
-          <div className="flex justify-between text-muted-foreground">
+          <div className="flex flex-wrap justify-between gap-x-2 text-muted-foreground">
             <span>Quota this month</span>
             <span data-testid="usage-quota">
               {num(q.used_this_month)}

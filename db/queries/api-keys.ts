@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import { apiKeys, tenants, users } from "../schema";
 
 export async function insertApiKey(
@@ -35,7 +36,8 @@ export async function listApiKeys(db: DbOrTx, { tenantId }: { tenantId: string }
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.createdBy))
     .where(eq(apiKeys.tenantId, tenantId))
-    .orderBy(desc(apiKeys.createdAt));
+    .orderBy(desc(apiKeys.createdAt))
+    .limit(UNPAGED_LIST_LIMIT);
 }
 
 export async function findApiKey(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
@@ -55,11 +57,11 @@ export async function revokeApiKey(
 }
 
 /** Only moves last_used_at forward, so out-of-order usage jobs can't rewind it. */
-export async function markApiKeyUsed(db: DbOrTx, { id, usedAt }: { id: string; usedAt: Date }) {
+export async function markApiKeyUsed(db: DbOrTx, { tenantId, id, usedAt }: { tenantId: string; id: string; usedAt: Date }) {
   const [row] = await db
     .update(apiKeys)
     .set({ lastUsedAt: usedAt })
-    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, usedAt))))
+    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, usedAt))))
     .returning({ id: apiKeys.id });
   return row !== undefined;
 }

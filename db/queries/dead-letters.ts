@@ -2,6 +2,7 @@
 // call events, failed workflow runs — listed newest first and moved back into the pipeline.
 import { and, asc, desc, eq, gte, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { freshBrokerRetry } from "./broker-outbox";
 import {
   callEventLogs,
   communicationEvents,
@@ -151,7 +152,7 @@ export async function requeueDeadLetteredCommunicationEvents(db: DbOrTx, { tenan
   if (ids.length === 0) return [];
   return db
     .update(communicationEvents)
-    .set({ status: "pending", deadLetteredAt: null })
+    .set({ status: "pending", deadLetteredAt: null, ...freshBrokerRetry() })
     .where(and(eq(communicationEvents.tenantId, tenantId), inArray(communicationEvents.id, ids), eq(communicationEvents.status, "dead_lettered")))
     .returning({ id: communicationEvents.id });
 }

@@ -181,14 +181,6 @@ export async function finishMessage(db: DbOrTx, input: TerminalInput) {
 // ---------------------------------------------------------------------------------------------
 // communication_events
 
-export async function findCommunicationEvent(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
-  const [row] = await db
-    .select()
-    .from(communicationEvents)
-    .where(and(eq(communicationEvents.tenantId, tenantId), eq(communicationEvents.id, id)));
-  return row;
-}
-
 export async function findCommunicationEventForMessage(db: DbOrTx, { tenantId, messageId }: { tenantId: string; messageId: string }) {
   const [row] = await db
     .select()
@@ -197,49 +189,6 @@ export async function findCommunicationEventForMessage(db: DbOrTx, { tenantId, m
     .orderBy(desc(communicationEvents.deliveryRound))
     .limit(1);
   return row;
-}
-
-export async function markCommunicationEventPublished(db: DbOrTx, { tenantId, id, exchange }: { tenantId: string; id: string; exchange: string }) {
-  const now = new Date();
-  const rows = await db
-    .update(communicationEvents)
-    .set({
-      status: "published",
-      exchange,
-      publishedAt: now,
-      lastAttemptAt: now,
-      lastError: null,
-      publishAttempts: sql`${communicationEvents.publishAttempts} + 1`,
-    })
-    .where(and(eq(communicationEvents.tenantId, tenantId), eq(communicationEvents.id, id), sql`${communicationEvents.status} <> 'published'`))
-    .returning({ id: communicationEvents.id });
-  return rows.length > 0;
-}
-
-export async function recordCommunicationEventFailure(
-  db: DbOrTx,
-  { tenantId, id, error, deadLetter }: { tenantId: string; id: string; error: string; deadLetter: boolean },
-) {
-  const now = new Date();
-  await db
-    .update(communicationEvents)
-    .set({
-      lastError: error.slice(0, 1000),
-      lastAttemptAt: now,
-      publishAttempts: sql`${communicationEvents.publishAttempts} + 1`,
-      ...(deadLetter ? { status: "dead_lettered" as const, deadLetteredAt: now } : {}),
-    })
-    .where(and(eq(communicationEvents.tenantId, tenantId), eq(communicationEvents.id, id), sql`${communicationEvents.status} <> 'published'`));
-}
-
-/** Puts dead-lettered events back to pending for another round of publishing. */
-export async function requeueCommunicationEvents(db: DbOrTx, { tenantId, ids }: { tenantId: string; ids: string[] }) {
-  if (ids.length === 0) return [];
-  return db
-    .update(communicationEvents)
-    .set({ status: "pending", deadLetteredAt: null })
-    .where(and(eq(communicationEvents.tenantId, tenantId), inArray(communicationEvents.id, ids), sql`${communicationEvents.status} <> 'published'`))
-    .returning({ id: communicationEvents.id });
 }
 
 export async function listCommunicationEvents(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 import {
   communicationEvents,
@@ -14,13 +14,14 @@ import {
 type InsertedRow = { id: string; idempotency_key: string | null; created_at: Date | string };
 
 const messageColumns = sql.raw(`id, tenant_id, channel, status, route, provider, config_id, recipient, payload, template_id,
-  idempotency_key, request_hash, action_id, context, trace_id, provider_reference, segments, cost_amount, cost_currency`);
+  template_version, idempotency_key, request_hash, action_id, context, trace_id, provider_reference, segments, cost_amount, cost_currency, contact_id,
+  send_at, reminder_run_id`);
 
 function messageRecordset(json: string) {
   return sql`jsonb_to_recordset(${json}::jsonb) as x(id uuid, tenant_id uuid, channel message_channel, status message_status,
     route jsonb, provider provider_kind, config_id uuid, recipient text, payload jsonb, template_id text,
-    idempotency_key text, request_hash text, action_id text, context jsonb, trace_id text, provider_reference text,
-    segments integer, cost_amount numeric, cost_currency text)`;
+    template_version integer, idempotency_key text, request_hash text, action_id text, context jsonb, trace_id text, provider_reference text,
+    segments integer, cost_amount numeric, cost_currency text, contact_id uuid, send_at timestamptz, reminder_run_id uuid)`;
 }
 
 function insertedRows(result: Iterable<InsertedRow>) {
@@ -42,8 +43,10 @@ function messageRowsJson(rows: (NewMessage & { id: string })[]) {
       provider: r.provider ?? null,
       config_id: r.configId ?? null,
       recipient: r.recipient,
+      contact_id: r.contactId ?? null,
       payload: r.payload,
       template_id: r.templateId ?? null,
+      template_version: r.templateVersion ?? null,
       idempotency_key: r.idempotencyKey ?? null,
       request_hash: r.requestHash ?? null,
       action_id: r.actionId ?? null,
@@ -53,6 +56,8 @@ function messageRowsJson(rows: (NewMessage & { id: string })[]) {
       segments: r.segments ?? null,
       cost_amount: r.costAmount ?? null,
       cost_currency: r.costCurrency ?? null,
+      send_at: r.sendAt ? r.sendAt.toISOString() : null,
+      reminder_run_id: r.reminderRunId ?? null,
     })),
   );
 }
@@ -95,8 +100,9 @@ export async function insertStatusHistory(
 /**
  * Accepts messages in ONE statement, atomic without BEGIN/COMMIT: data-modifying CTEs insert
  * the messages (a row whose idempotency key is taken is skipped, as in insertMessages), then —
- * for the rows actually inserted only — their first status-history row and their outbox event.
- * Each event's `id` is the id of the message it announces (the delivery workflow relies on it);
+ * for the rows actually inserted only — their first status-history row (to the row's own status:
+ * queued, or scheduled for a send_at ahead) and their outbox event, held until the message's
+ * send_at when it has one. Each event's `id` is the id of the message it announces (the delivery workflow relies on it);
  * the event of a skipped message is not written. Payloads must be validated by the caller.
  *
  * `lockTimeoutMs` bounds the wait on another request's uncommitted row with the same key:
@@ -114,7 +120,8 @@ export async function insertAcceptedMessages(
     lockTimeoutMs,
   }: {
     rows: (NewMessage & { id: string })[];
-    history: { fromStatus: MessageStatus | null; toStatus: MessageStatus; reason: string | null };
+    /** The first history row; its status is each message's own (queued, or scheduled). */
+    history: { fromStatus: MessageStatus | null; reason: string | null };
     events: { id: string; tenantId: string | null; name: string; payload: Record<string, unknown> }[];
     lockTimeoutMs?: number;
   },
@@ -132,14 +139,14 @@ export async function insertAcceptedMessages(
         insert into messages (${messageColumns}) select ${messageColumns} from ${messageRecordset(json)}
         ${waitBound}
         on conflict do nothing
-        returning id, tenant_id, idempotency_key, created_at
+        returning id, tenant_id, idempotency_key, created_at, status, send_at
       ), history as (
         insert into message_status_history (message_id, tenant_id, from_status, to_status, reason)
-        select i.id, i.tenant_id, ${history.fromStatus}::message_status, ${history.toStatus}::message_status, ${history.reason}::text
+        select i.id, i.tenant_id, ${history.fromStatus}::message_status, i.status, ${history.reason}::text
         from inserted i
       ), outbox as (
-        insert into outbox_events (id, tenant_id, name, payload)
-        select e.id, e.tenant_id, e.name, e.payload
+        insert into outbox_events (id, tenant_id, name, payload, start_after)
+        select e.id, e.tenant_id, e.name, e.payload, case when i.status = 'scheduled' then i.send_at end
         from jsonb_to_recordset(${eventsJson}::jsonb) as e(id uuid, tenant_id uuid, name text, payload jsonb)
         join inserted i on i.id = e.id
         on conflict (id) do nothing
@@ -198,31 +205,56 @@ function likePattern(q: string) {
 }
 
 /** Keyset page, newest first, ordered by (created_at, id) descending. */
+export interface MessageFilter {
+  tenantId: string;
+  status?: MessageStatus;
+  channel?: Channel;
+  provider?: ProviderKind;
+  configId?: string;
+  /** A contact's message history. */
+  contactId?: string;
+  /** The messages of one reminder run. */
+  reminderRunId?: string;
+  since?: Date;
+  until?: Date;
+  /** Recipient substring, or exactly a message id, provider message id or idempotency key. */
+  q?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function messageConditions(f: MessageFilter): (SQL | undefined)[] {
+  return [
+    eq(messages.tenantId, f.tenantId),
+    f.status ? eq(messages.status, f.status) : undefined,
+    f.channel ? eq(messages.channel, f.channel) : undefined,
+    f.provider ? eq(messages.provider, f.provider) : undefined,
+    f.configId ? eq(messages.configId, f.configId) : undefined,
+    f.contactId ? eq(messages.contactId, f.contactId) : undefined,
+    f.reminderRunId ? eq(messages.reminderRunId, f.reminderRunId) : undefined,
+    f.since ? gte(messages.createdAt, f.since) : undefined,
+    f.until ? lte(messages.createdAt, f.until) : undefined,
+    f.q
+      ? or(
+          sql`${messages.recipient} ilike ${likePattern(f.q)}`,
+          UUID.test(f.q) ? eq(messages.id, f.q) : undefined,
+          eq(messages.providerMessageId, f.q),
+          eq(messages.idempotencyKey, f.q),
+        )
+      : undefined,
+  ];
+}
+
 export async function listMessages(
   db: DbOrTx,
-  f: {
-    tenantId: string;
-    status?: MessageStatus;
-    channel?: Channel;
-    provider?: ProviderKind;
-    configId?: string;
-    since?: Date;
-    until?: Date;
-    q?: string;
+  f: MessageFilter & {
     /** Id of the last row of the previous page. */
     beforeId?: string;
     limit: number;
   },
 ) {
   const conditions: (SQL | undefined)[] = [
-    eq(messages.tenantId, f.tenantId),
-    f.status ? eq(messages.status, f.status) : undefined,
-    f.channel ? eq(messages.channel, f.channel) : undefined,
-    f.provider ? eq(messages.provider, f.provider) : undefined,
-    f.configId ? eq(messages.configId, f.configId) : undefined,
-    f.since ? gte(messages.createdAt, f.since) : undefined,
-    f.until ? lte(messages.createdAt, f.until) : undefined,
-    f.q ? sql`${messages.recipient} ilike ${likePattern(f.q)}` : undefined,
+    ...messageConditions(f),
     // Compared with the cursor row itself: created_at has microseconds a JS Date would lose.
     f.beforeId
       ? sql`(${messages.createdAt}, ${messages.id}) < (select m.created_at, m.id from messages m where m.id = ${f.beforeId} and m.tenant_id = ${f.tenantId})`
@@ -234,4 +266,16 @@ export async function listMessages(
     .where(and(...conditions))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(f.limit);
+}
+
+/** Matches of a filter, counted up to `cap + 1` (so "more than cap" is known without counting all). */
+export async function countMessages(db: DbOrTx, f: MessageFilter & { cap: number }): Promise<number> {
+  const inner = db
+    .select({ one: sql`1` })
+    .from(messages)
+    .where(and(...messageConditions(f)))
+    .limit(f.cap + 1)
+    .as("m");
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(inner);
+  return row?.n ?? 0;
 }

@@ -1,6 +1,7 @@
 // Queries of outbound webhooks: endpoints, deliveries and their attempt log.
 import { and, arrayOverlaps, desc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import {
   webhookDeliveries,
   webhookDeliveryAttempts,
@@ -20,16 +21,41 @@ export async function insertWebhookEndpoint(db: DbOrTx, row: NewWebhookEndpoint 
 }
 
 export async function listWebhookEndpoints(db: DbOrTx, { tenantId }: { tenantId: string }) {
-  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.tenantId, tenantId)).orderBy(desc(webhookEndpoints.createdAt));
+  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.tenantId, tenantId)).orderBy(desc(webhookEndpoints.createdAt)).limit(UNPAGED_LIST_LIMIT);
 }
 
+/**
+ * `forUpdate` takes FOR NO KEY UPDATE, not FOR UPDATE: inserting an attempt row takes FOR KEY
+ * SHARE on its endpoint through the foreign key, which FOR UPDATE conflicts with — two attempts
+ * to one endpoint each holding the share lock and asking for FOR UPDATE deadlock. NO KEY UPDATE
+ * (what an UPDATE of non-key columns takes anyway) does not conflict with KEY SHARE.
+ */
 export async function findWebhookEndpoint(db: DbOrTx, { tenantId, id, forUpdate }: { tenantId: string; id: string; forUpdate?: boolean }) {
   const q = db
     .select()
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id)));
-  const [row] = forUpdate ? await q.for("update") : await q;
+  const [row] = forUpdate ? await q.for("no key update") : await q;
   return row;
+}
+
+/**
+ * A success clears the failure clock. Written only when it changes something (failing, or the
+ * last success is older than a second), so a burst of successes to one endpoint does not queue
+ * every attempt's transaction on this one row.
+ */
+export async function recordEndpointSuccess(db: DbOrTx, { tenantId, id, at }: { tenantId: string; id: string; at: Date }) {
+  await db
+    .update(webhookEndpoints)
+    .set({ failingSince: null, lastSuccessAt: sql`greatest(${webhookEndpoints.lastSuccessAt}, ${at.toISOString()}::timestamptz)` })
+    .where(
+      and(
+        eq(webhookEndpoints.tenantId, tenantId),
+        eq(webhookEndpoints.id, id),
+        sql`(${webhookEndpoints.failingSince} is not null or ${webhookEndpoints.lastSuccessAt} is null
+          or ${webhookEndpoints.lastSuccessAt} < ${at.toISOString()}::timestamptz - interval '1 second')`,
+      ),
+    );
 }
 
 export async function updateWebhookEndpoint(

@@ -1,5 +1,34 @@
+// The Postgres store of the shared rate limits: token buckets and fixed windows, one statement
+// each, so concurrent processes never lose a count and a take costs one round trip.
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "../index";
+import type { Db, DbOrTx } from "../index";
+
+export interface BucketTake {
+  key: string;
+  /** Tokens added per second. */
+  rate: number;
+  /** Most tokens the bucket holds (a fresh bucket starts full). */
+  burst: number;
+  /** Tokens wanted; as many as are available are granted (0 = none). */
+  want: number;
+  /** > 0: when none is available, one token may be reserved ahead (the bucket goes negative) if it is due within this many seconds. */
+  debtSeconds?: number;
+}
+
+/**
+ * Takes up to `want` tokens from a bucket refilled at `rate`/s up to `burst`: one call of
+ * `herald_take_tokens()` (custom migration), which locks the row, refills it by the time since
+ * its last take (read after the lock, so a taker that waited is not credited its wait), grants
+ * and stores the rest. Runs on the raw client, so the statement is prepared once per connection.
+ * Returns how many were granted and the tokens left (negative after a reservation).
+ */
+export async function takeBucketTokens(db: Db, input: BucketTake): Promise<{ granted: number; tokens: number }> {
+  const rows = await db.$client<{ granted: number; tokens: number }[]>`
+    select granted_tokens as granted, tokens_left as tokens
+    from herald_take_tokens(${input.key}, ${input.rate}::float8, ${input.burst}::float8, ${input.want}::int, ${input.debtSeconds ?? 0}::float8)`;
+  const row = rows[0]!;
+  return { granted: Number(row.granted), tokens: Number(row.tokens) };
+}
 
 /**
  * Adds one hit to a fixed window and returns the count and window start after the hit.

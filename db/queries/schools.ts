@@ -140,8 +140,10 @@ export async function findInboundNumbersOfSchools(db: DbOrTx, { tenantId, school
 export interface SchoolSearchSql {
   tenantId: string;
   publicOnly: boolean;
-  cityKey: string | null;
-  type: School["type"] | null;
+  /** Folded city keys; any of them (empty: every city). */
+  cityKeys: string[];
+  /** Any of these types (empty: every type). */
+  types: School["type"][];
   /**
    * Folded tokens; each must match by prefix, or — with `similar` (typo tolerance) —
    * alternatively one of those vocabulary words (see findSimilarSearchWords).
@@ -220,8 +222,8 @@ export async function findSimilarSearchWords(
 export async function searchSchoolsSql(db: DbOrTx, p: SchoolSearchSql): Promise<SchoolSearchSqlResult> {
   const conds: SQL[] = [sql`s.tenant_id = ${p.tenantId}`];
   if (p.publicOnly) conds.push(sql`s.is_public`);
-  if (p.cityKey) conds.push(sql`s.city_key = ${p.cityKey}`);
-  if (p.type) conds.push(sql`s.type = ${p.type}`);
+  if (p.cityKeys.length > 0) conds.push(sql`s.city_key in (${sql.join(p.cityKeys.map((k) => sql`${k}`), sql`, `)})`);
+  if (p.types.length > 0) conds.push(sql`s.type in (${sql.join(p.types.map((t) => sql`${t}`), sql`, `)})`);
   // Each token as a tsquery term: its prefix, or (typo tolerance) one of its similar words.
   const terms = p.tokens.map(({ token, similar }) => {
     const words = (similar ?? []).filter((w) => w !== token && PLAIN_WORD.test(w));

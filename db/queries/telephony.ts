@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { freshBrokerRetry } from "./broker-outbox";
+import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import {
   callCommands,
   callEventLogs,
@@ -46,11 +48,11 @@ export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: 
   return row;
 }
 
-export async function markTelephonyTokenUsed(db: DbOrTx, { id, usedAt }: { id: string; usedAt: Date }) {
+export async function markTelephonyTokenUsed(db: DbOrTx, { tenantId, id, usedAt }: { tenantId: string; id: string; usedAt: Date }) {
   await db
     .update(telephonyTokens)
     .set({ lastUsedAt: usedAt })
-    .where(and(eq(telephonyTokens.id, id), or(isNull(telephonyTokens.lastUsedAt), lt(telephonyTokens.lastUsedAt, usedAt))));
+    .where(and(eq(telephonyTokens.tenantId, tenantId), eq(telephonyTokens.id, id), or(isNull(telephonyTokens.lastUsedAt), lt(telephonyTokens.lastUsedAt, usedAt))));
 }
 
 // ---------------------------------------------------------------- ingest
@@ -132,108 +134,71 @@ export async function upsertCallFromEvent(db: DbOrTx, row: CallEventRow) {
 
 // ---------------------------------------------------------------- publishing
 
-/**
- * Locks every unpublished event of one call, oldest first. A concurrent run for the same call
- * waits here, then sees these rows as published and skips them: that is what keeps per-call
- * order and stops a second publish of an event the first run confirmed.
- */
-export async function lockUnpublishedCallEvents(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
-  return db
-    .select()
-    .from(callEventLogs)
-    .where(and(eq(callEventLogs.tenantId, tenantId), eq(callEventLogs.callId, callId), ne(callEventLogs.publishStatus, "published")))
-    .orderBy(asc(callEventLogs.seq))
-    .for("update");
-}
-
-/** Lock-free read of one row's publish state: lets a redundant run finish without queueing on locks. */
-export async function findCallEventPublishStatus(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
-  const [row] = await db
-    .select({ status: callEventLogs.publishStatus })
-    .from(callEventLogs)
-    .where(and(eq(callEventLogs.tenantId, tenantId), eq(callEventLogs.id, id)));
-  return row?.status;
-}
-
-export async function markCallEventPublished(db: DbOrTx, { id }: { id: string }) {
-  await db
-    .update(callEventLogs)
-    .set({
-      publishStatus: "published",
-      publishedAt: new Date(),
-      lastAttemptAt: new Date(),
-      publishAttempts: sql`${callEventLogs.publishAttempts} + 1`,
-      lastPublishError: null,
-    })
-    .where(eq(callEventLogs.id, id));
-}
-
-export async function recordCallEventPublishFailure(
+/** Puts dead-lettered events back in the queue with a fresh retry budget; the broker outbox takes them from there. */
+export async function requeueDeadLetteredCallEvents(
   db: DbOrTx,
-  { ids, error, deadLetter }: { ids: string[]; error: string; deadLetter: boolean },
+  { tenantId, ids, callId }: { tenantId: string; ids?: string[]; callId?: string },
 ) {
-  if (ids.length === 0) return;
-  await db
-    .update(callEventLogs)
-    .set({
-      publishStatus: deadLetter ? "dead_lettered" : "queued",
-      lastAttemptAt: new Date(),
-      publishAttempts: sql`${callEventLogs.publishAttempts} + 1`,
-      lastPublishError: error,
-    })
-    .where(and(inArray(callEventLogs.id, ids), ne(callEventLogs.publishStatus, "published")));
-}
-
-/** Puts dead-lettered events back in the queue; returns them so the caller can re-emit per call. */
-export async function requeueDeadLetteredCallEvents(db: DbOrTx, { tenantId, ids }: { tenantId: string; ids?: string[] }) {
   return db
     .update(callEventLogs)
-    .set({ publishStatus: "queued" })
+    .set({ publishStatus: "queued", ...freshBrokerRetry() })
     .where(
       and(
         eq(callEventLogs.tenantId, tenantId),
         eq(callEventLogs.publishStatus, "dead_lettered"),
         ids ? inArray(callEventLogs.id, ids) : undefined,
+        callId ? eq(callEventLogs.callId, callId) : undefined,
       ),
     )
     .returning({ id: callEventLogs.id, callId: callEventLogs.callId });
 }
 
-export async function lockUnpublishedCallCommands(db: DbOrTx, { tenantId, callId }: { tenantId: string; callId: string }) {
-  return db
-    .select()
-    .from(callCommands)
-    .where(and(eq(callCommands.tenantId, tenantId), eq(callCommands.callId, callId), ne(callCommands.publishStatus, "published")))
-    .orderBy(asc(callCommands.createdAt), asc(callCommands.id))
-    .for("update");
-}
-
-export async function markCallCommandPublished(db: DbOrTx, { id }: { id: string }) {
-  await db
-    .update(callCommands)
-    .set({ publishStatus: "published", publishedAt: new Date(), publishAttempts: sql`${callCommands.publishAttempts} + 1`, lastPublishError: null })
-    .where(eq(callCommands.id, id));
-}
-
-export async function recordCallCommandPublishFailure(
+/**
+ * The publish workflow of a call failed for good (or the sweeper found its events queued past
+ * their deadline): every still-queued event of the call becomes dead-lettered, visible on the
+ * Calls page, from where an admin retries it. `callId` null: every queued event of the tenant
+ * accepted before `olderThan`.
+ */
+export async function deadLetterQueuedCallEvents(
   db: DbOrTx,
-  { ids, error, deadLetter }: { ids: string[]; error: string; deadLetter: boolean },
+  { tenantId, callId, olderThan, error }: { tenantId: string; callId: string | null; olderThan?: Date; error: string },
 ) {
-  if (ids.length === 0) return;
-  await db
+  return db
+    .update(callEventLogs)
+    .set({ publishStatus: "dead_lettered", lastPublishError: error.slice(0, 1000), lastAttemptAt: new Date() })
+    .where(
+      and(
+        eq(callEventLogs.tenantId, tenantId),
+        callId ? eq(callEventLogs.callId, callId) : undefined,
+        eq(callEventLogs.publishStatus, "queued"),
+        olderThan ? sql`coalesce(${callEventLogs.lastAttemptAt}, ${callEventLogs.createdTime}) < ${olderThan.toISOString()}::timestamptz` : undefined,
+      ),
+    )
+    .returning({ id: callEventLogs.id });
+}
+
+export async function deadLetterQueuedCallCommands(
+  db: DbOrTx,
+  { tenantId, callId, olderThan, error }: { tenantId: string; callId: string | null; olderThan?: Date; error: string },
+) {
+  return db
     .update(callCommands)
-    .set({
-      publishStatus: deadLetter ? "dead_lettered" : "queued",
-      publishAttempts: sql`${callCommands.publishAttempts} + 1`,
-      lastPublishError: error,
-    })
-    .where(and(inArray(callCommands.id, ids), ne(callCommands.publishStatus, "published")));
+    .set({ publishStatus: "dead_lettered", lastPublishError: error.slice(0, 1000) })
+    .where(
+      and(
+        eq(callCommands.tenantId, tenantId),
+        callId ? eq(callCommands.callId, callId) : undefined,
+        eq(callCommands.publishStatus, "queued"),
+        olderThan ? lt(callCommands.createdAt, olderThan) : undefined,
+      ),
+    )
+    .returning({ id: callCommands.id });
 }
 
 export async function requeueDeadLetteredCallCommands(db: DbOrTx, { tenantId, ids }: { tenantId: string; ids?: string[] }) {
   return db
     .update(callCommands)
-    .set({ publishStatus: "queued" })
+    .set({ publishStatus: "queued", ...freshBrokerRetry() })
     .where(
       and(
         eq(callCommands.tenantId, tenantId),
@@ -404,7 +369,8 @@ export async function listInboundNumbers(
         schoolId ? eq(inboundNumbers.schoolId, schoolId) : undefined,
       ),
     )
-    .orderBy(asc(inboundNumbers.number));
+    .orderBy(asc(inboundNumbers.number))
+    .limit(UNPAGED_LIST_LIMIT);
 }
 
 export async function findInboundNumber(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {

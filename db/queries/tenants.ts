@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import { memberships, tenants, users, type Role } from "../schema";
 
 export async function insertTenant(db: DbOrTx, input: { name: string; slug: string }) {
@@ -30,7 +31,7 @@ export async function listTenantsWithCounts(db: DbOrTx) {
 
 export async function listMembershipsOfUser(db: DbOrTx, { userId }: { userId: string }) {
   return db
-    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, timezone: tenants.timezone, role: memberships.role })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .where(eq(memberships.userId, userId))
@@ -56,7 +57,24 @@ export async function listMembers(db: DbOrTx, { tenantId }: { tenantId: string }
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.tenantId, tenantId))
-    .orderBy(asc(users.email));
+    .orderBy(asc(users.email))
+    .limit(UNPAGED_LIST_LIMIT);
+}
+
+/** Whether the email belongs to a member of this tenant (only this tenant's members are looked at). */
+export async function isMemberByEmail(db: DbOrTx, { tenantId, email }: { tenantId: string; email: string }): Promise<boolean> {
+  const [row] = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), sql`lower(${users.email}) = ${email.toLowerCase()}`))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function insertMembershipIfAbsent(db: DbOrTx, input: { tenantId: string; userId: string; role: Role }) {
+  const [row] = await db.insert(memberships).values(input).onConflictDoNothing().returning();
+  return row;
 }
 
 export async function upsertMembership(db: DbOrTx, input: { tenantId: string; userId: string; role: Role }) {
@@ -94,4 +112,9 @@ export async function countOwners(db: DbOrTx, { tenantId }: { tenantId: string }
     .from(memberships)
     .where(and(eq(memberships.tenantId, tenantId), eq(memberships.role, "owner")));
   return row?.n ?? 0;
+}
+
+export async function updateTenantTimezone(db: DbOrTx, { tenantId, timezone }: { tenantId: string; timezone: string }) {
+  const [row] = await db.update(tenants).set({ timezone, updatedAt: new Date() }).where(eq(tenants.id, tenantId)).returning();
+  return row;
 }

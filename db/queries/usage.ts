@@ -1,7 +1,7 @@
 // Usage: increments appended in the transaction of the change that causes them, folded into hourly rollups.
-import { and, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
-import { usageConfigHourly, usageTenantHourly, type Channel, type ProviderKind } from "../schema";
+import type { Channel, ProviderKind } from "../schema";
 
 export interface UsageDelta {
   tenantId: string;
@@ -58,8 +58,9 @@ export async function appendUsage(db: DbOrTx, deltas: UsageDelta[]) {
 }
 
 /**
- * Folds pending usage increments into the hourly rollups and the configs' counters in one
- * statement (claimed with SKIP LOCKED, so concurrent folders split the work). Returns how many
+ * Folds pending usage increments into the hourly rollups (counters, cost per currency) and the
+ * configs' counters in one statement (claimed with SKIP LOCKED, so concurrent folders split the
+ * work). Reads never depend on it: they add the unfolded increments themselves. Returns how many
  * increments it folded.
  */
 export async function foldUsageDeltas(db: DbOrTx, { limit = 20_000 }: { limit?: number } = {}): Promise<number> {
@@ -84,8 +85,8 @@ export async function foldUsageDeltas(db: DbOrTx, { limit = 20_000 }: { limit?: 
       returning 1
     ),
     c as (
-      insert into usage_config_hourly (tenant_id, config_id, provider, channel, hour, sent, delivered, opened, clicked, bounced, failed, segments, cost, cost_currency)
-      select tenant_id, config_id, provider, channel, hour, sum(sent), sum(delivered), sum(opened), sum(clicked), sum(bounced), sum(failed), sum(segments), sum(cost), max(cost_currency)
+      insert into usage_config_hourly (tenant_id, config_id, provider, channel, hour, sent, delivered, opened, clicked, bounced, failed, segments)
+      select tenant_id, config_id, provider, channel, hour, sum(sent), sum(delivered), sum(opened), sum(clicked), sum(bounced), sum(failed), sum(segments)
       from d where config_id is not null
       group by config_id, hour, tenant_id, provider, channel order by config_id, hour
       on conflict (config_id, hour) do update set
@@ -95,9 +96,15 @@ export async function foldUsageDeltas(db: DbOrTx, { limit = 20_000 }: { limit?: 
         clicked = usage_config_hourly.clicked + excluded.clicked,
         bounced = usage_config_hourly.bounced + excluded.bounced,
         failed = usage_config_hourly.failed + excluded.failed,
-        segments = usage_config_hourly.segments + excluded.segments,
-        cost = usage_config_hourly.cost + excluded.cost,
-        cost_currency = coalesce(excluded.cost_currency, usage_config_hourly.cost_currency)
+        segments = usage_config_hourly.segments + excluded.segments
+      returning 1
+    ),
+    k as (
+      insert into usage_cost_hourly (tenant_id, config_id, hour, currency, cost)
+      select tenant_id, config_id, hour, cost_currency, sum(cost)
+      from d where config_id is not null and cost_currency is not null and cost <> 0
+      group by config_id, hour, cost_currency, tenant_id order by config_id, hour, cost_currency
+      on conflict (config_id, hour, currency) do update set cost = usage_cost_hourly.cost + excluded.cost
       returning 1
     ),
     p as (
@@ -113,57 +120,75 @@ export async function foldUsageDeltas(db: DbOrTx, { limit = 20_000 }: { limit?: 
       where pc.id = x.config_id
       returning 1
     )
-    select (select count(*) from d)::int as folded, (select count(*) from t) + (select count(*) from c) + (select count(*) from p) as touched`);
+    select (select count(*) from d)::int as folded, (select count(*) from t) + (select count(*) from c) + (select count(*) from k) + (select count(*) from p) as touched`);
   return Number(rows[0]?.folded ?? 0);
 }
 
-const sums = {
-  sent: sql<number>`coalesce(sum(sent), 0)::float8`,
-  delivered: sql<number>`coalesce(sum(delivered), 0)::float8`,
-  opened: sql<number>`coalesce(sum(opened), 0)::float8`,
-  clicked: sql<number>`coalesce(sum(clicked), 0)::float8`,
-  bounced: sql<number>`coalesce(sum(bounced), 0)::float8`,
-  failed: sql<number>`coalesce(sum(failed), 0)::float8`,
-  segments: sql<number>`coalesce(sum(segments), 0)::float8`,
-};
+const SUM_COLUMNS = sql.raw(COUNTERS.map((k) => `coalesce(sum(${k}), 0)::float8 as ${k}`).join(", "));
+const COUNTER_LIST = sql.raw(COUNTERS.join(", "));
 
-export type UsageSums = { [K in keyof typeof sums]: number };
+export type UsageSums = Record<(typeof COUNTERS)[number], number>;
 
-/** Per-config series (hour or day buckets in UTC) for one tenant, optionally one config. */
-export async function configUsageSeries(
-  db: DbOrTx,
-  f: { tenantId: string; configId?: string; from: Date; to: Date; granularity: "hour" | "day" },
-) {
-  const bucket = sql<Date>`date_trunc(${sql.raw(f.granularity === "day" ? "'day'" : "'hour'")}, ${usageConfigHourly.hour}, 'UTC')`;
-  const where: (SQL | undefined)[] = [
-    eq(usageConfigHourly.tenantId, f.tenantId),
-    f.configId ? eq(usageConfigHourly.configId, f.configId) : undefined,
-    gte(usageConfigHourly.hour, f.from),
-    lt(usageConfigHourly.hour, f.to),
-  ];
-  return db
-    .select({
-      bucket,
-      configId: usageConfigHourly.configId,
-      provider: usageConfigHourly.provider,
-      channel: usageConfigHourly.channel,
-      ...sums,
-      cost: sql<string>`coalesce(sum(${usageConfigHourly.cost}), 0)::text`,
-      costCurrency: sql<string | null>`max(${usageConfigHourly.costCurrency})`,
-    })
-    .from(usageConfigHourly)
-    .where(and(...where))
-    .groupBy(bucket, usageConfigHourly.configId, usageConfigHourly.provider, usageConfigHourly.channel)
-    .orderBy(bucket);
+/** Hours as they are; days from midnight in the tenant's zone (an hour-aligned zone is exact). */
+function bucketOf(granularity: "hour" | "day", timeZone = "UTC") {
+  return granularity === "day" ? sql`date_trunc('day', hour, ${timeZone}::text)` : sql.raw(`date_trunc('hour', hour, 'UTC')`);
 }
 
-/** Per-channel series for a tenant (every message, including those that never reached a config). */
-export async function tenantUsageSeries(db: DbOrTx, f: { tenantId: string; from: Date; to: Date; granularity: "hour" | "day" }) {
-  const bucket = sql<Date>`date_trunc(${sql.raw(f.granularity === "day" ? "'day'" : "'hour'")}, ${usageTenantHourly.hour}, 'UTC')`;
-  return db
-    .select({ bucket, channel: usageTenantHourly.channel, ...sums })
-    .from(usageTenantHourly)
-    .where(and(eq(usageTenantHourly.tenantId, f.tenantId), gte(usageTenantHourly.hour, f.from), lt(usageTenantHourly.hour, f.to)))
-    .groupBy(bucket, usageTenantHourly.channel)
-    .orderBy(bucket);
+/**
+ * Reads are exact without folding first: each sums the rollups and the increments not folded
+ * yet in ONE statement. The fold moves increments from usage_deltas into the rollups in one
+ * statement too, so this statement's snapshot sees every increment exactly once — before the
+ * fold commits in usage_deltas, after it in the rollups — however many folds run meanwhile.
+ */
+export async function configUsageSeries(
+  db: DbOrTx,
+  f: { tenantId: string; configId?: string; from: Date; to: Date; granularity: "hour" | "day"; timeZone?: string },
+) {
+  const config = f.configId ? sql`and config_id = ${f.configId}` : sql``;
+  const range = sql`tenant_id = ${f.tenantId} and hour >= ${f.from.toISOString()}::timestamptz and hour < ${f.to.toISOString()}::timestamptz`;
+  const rows = await db.execute<UsageSums & { bucket: string; config_id: string; provider: ProviderKind; channel: Channel }>(sql`
+    select ${bucketOf(f.granularity, f.timeZone)} as bucket, config_id, provider, channel, ${SUM_COLUMNS}
+    from (
+      select config_id, provider, channel, hour, ${COUNTER_LIST} from usage_config_hourly where ${range} ${config}
+      union all
+      select config_id, provider, channel, hour, ${COUNTER_LIST} from usage_deltas where ${range} and config_id is not null ${config}
+    ) u
+    group by 1, config_id, provider, channel
+    order by 1`);
+  return rows.map((r) => ({ ...r, bucket: new Date(r.bucket), configId: r.config_id }));
+}
+
+/**
+ * Cost per currency over a range (exact, as above): amounts in different currencies are never
+ * added together. Rollups keep one currency per config and hour; increments carry their own.
+ */
+export async function configCostSums(db: DbOrTx, f: { tenantId: string; configId?: string; from: Date; to: Date }) {
+  const config = f.configId ? sql`and config_id = ${f.configId}` : sql``;
+  const range = sql`tenant_id = ${f.tenantId} and hour >= ${f.from.toISOString()}::timestamptz and hour < ${f.to.toISOString()}::timestamptz`;
+  const rows = await db.execute<{ currency: string; amount: string }>(sql`
+    select currency, sum(cost)::text as amount
+    from (
+      select currency, cost from usage_cost_hourly where ${range} ${config}
+      union all
+      select cost_currency as currency, cost from usage_deltas where ${range} and config_id is not null and cost_currency is not null ${config}
+    ) u
+    group by currency
+    having sum(cost) <> 0
+    order by currency`);
+  return rows.map((r) => ({ currency: r.currency, amount: Number(r.amount) }));
+}
+
+/** Per-channel series for a tenant (every message, including those that never reached a config); exact, as above. */
+export async function tenantUsageSeries(db: DbOrTx, f: { tenantId: string; from: Date; to: Date; granularity: "hour" | "day"; timeZone?: string }) {
+  const range = sql`tenant_id = ${f.tenantId} and hour >= ${f.from.toISOString()}::timestamptz and hour < ${f.to.toISOString()}::timestamptz`;
+  const rows = await db.execute<UsageSums & { bucket: string; channel: Channel }>(sql`
+    select ${bucketOf(f.granularity, f.timeZone)} as bucket, channel, ${SUM_COLUMNS}
+    from (
+      select channel, hour, ${COUNTER_LIST} from usage_tenant_hourly where ${range}
+      union all
+      select channel, hour, ${COUNTER_LIST} from usage_deltas where ${range}
+    ) u
+    group by 1, channel
+    order by 1`);
+  return rows.map((r) => ({ ...r, bucket: new Date(r.bucket) }));
 }

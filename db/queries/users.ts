@@ -21,6 +21,19 @@ export async function insertUser(
   return row!;
 }
 
+/** Inserts unless the email already has an account (then undefined; concurrent inserts of one email serialise on the unique index). */
+export async function insertUserIfAbsent(
+  db: DbOrTx,
+  input: { email: string; name?: string | null; passwordHash: string; mustChangePassword: boolean },
+) {
+  const [row] = await db
+    .insert(users)
+    .values({ ...input, email: input.email.toLowerCase() })
+    .onConflictDoNothing()
+    .returning();
+  return row;
+}
+
 export async function updateUserPassword(
   db: DbOrTx,
   { userId, passwordHash, mustChangePassword }: { userId: string; passwordHash: string; mustChangePassword: boolean },
@@ -30,4 +43,16 @@ export async function updateUserPassword(
 
 export async function touchUserSignIn(db: DbOrTx, { userId }: { userId: string }) {
   await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, userId));
+}
+
+export async function updateUserPreferences(
+  db: DbOrTx,
+  { userId, patch }: { userId: string; patch: { timezone?: string | null; locale?: string | null } },
+) {
+  const [row] = await db
+    .update(users)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(users.id, userId))
+    .returning({ timezone: users.timezone, locale: users.locale });
+  return row;
 }

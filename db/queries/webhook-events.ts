@@ -188,7 +188,7 @@ export async function findSuppression(db: DbOrTx, { tenantId, channel, address }
 export async function findSuppressedAddresses(db: DbOrTx, { tenantId, channel, addresses }: { tenantId: string; channel: Channel; addresses: string[] }) {
   if (addresses.length === 0) return [];
   return db
-    .select({ address: suppressions.address, reason: suppressions.reason })
+    .select({ address: suppressions.address, reason: suppressions.reason, createdAt: suppressions.createdAt })
     .from(suppressions)
     .where(and(eq(suppressions.tenantId, tenantId), eq(suppressions.channel, channel), inArray(suppressions.address, addresses)));
 }

@@ -1,10 +1,11 @@
 // The communication.sent.v1 / communication.failed.v1 outbox: one row per terminal message.
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { brokerOutboxColumns } from "./_columns";
 import { messages } from "./messages";
 import { tenants } from "./tenants";
 
-export const communicationEventNames = ["communication.sent.v1", "communication.failed.v1"] as const;
+export const communicationEventNames = ["communication.sent.v1", "communication.failed.v1", "communication.cancelled.v1"] as const;
 export type CommunicationEventName = (typeof communicationEventNames)[number];
 
 /**
@@ -44,11 +45,14 @@ export const communicationEvents = pgTable(
     lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
     publishedAt: timestamp("published_at", { withTimezone: true }),
     deadLetteredAt: timestamp("dead_lettered_at", { withTimezone: true }),
+    ...brokerOutboxColumns,
   },
   (t) => [
     uniqueIndex("communication_events_message_round_unique").on(t.messageId, t.deliveryRound),
     index("communication_events_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("communication_events_unpublished_idx").on(t.tenantId, t.createdAt).where(sql`${t.status} <> 'published'`),
+    index("communication_events_created_brin").using("brin", t.createdAt),
+    index("communication_events_pending_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

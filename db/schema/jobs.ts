@@ -20,7 +20,11 @@ export const outboxEvents = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
   },
-  (t) => [index("outbox_pending_idx").on(t.createdAt).where(sql`${t.dispatchedAt} is null`)],
+  (t) => [
+    index("outbox_pending_idx").on(t.createdAt).where(sql`${t.dispatchedAt} is null`),
+    // Retention finds old rows by time: BRIN is tiny and nearly free to keep on append-only tables.
+    index("outbox_events_created_brin").using("brin", t.createdAt),
+  ],
 );
 
 /** Memoized step results for the pg-boss engine, so a re-run job skips finished steps. */
@@ -32,7 +36,7 @@ export const jobSteps = pgTable(
     output: jsonb("output"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.stepId] })],
+  (t) => [primaryKey({ columns: [t.runId, t.stepId] }), index("job_steps_created_brin").using("brin", t.createdAt)],
 );
 
 /** A workflow run that failed for good, on either engine. */

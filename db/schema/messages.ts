@@ -13,32 +13,18 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { contacts } from "./contacts";
+import { channels, messageStatuses } from "./enum-values";
 import { providerConfigs, providerKindEnum } from "./provider-configs";
+import { reminderRuns } from "./reminders";
 import { tenants } from "./tenants";
 
-export const channelEnum = pgEnum("message_channel", ["email", "sms", "push", "whatsapp"]);
+export { channels, messageStatuses, type Channel, type MessageStatus } from "./enum-values";
+
+export const channelEnum = pgEnum("message_channel", channels);
 export const directionEnum = pgEnum("message_direction", ["outbound", "inbound"]);
 
-/**
- * Delivery state. Outbound: queued → sending → sent → delivered → opened/clicked/read, or a
- * terminal failed / bounced / undelivered. Inbound messages are `received`.
- */
-export const messageStatuses = [
-  "queued",
-  "sending",
-  "sent",
-  "delivered",
-  "opened",
-  "clicked",
-  "read",
-  "failed",
-  "bounced",
-  "undelivered",
-  "received",
-] as const;
 export const messageStatusEnum = pgEnum("message_status", messageStatuses);
-export type MessageStatus = (typeof messageStatuses)[number];
-export type Channel = (typeof channelEnum.enumValues)[number];
 
 /** One hop of a message's failover chain, decided when the message is accepted. */
 export interface RouteHop {
@@ -63,13 +49,22 @@ export const messages = pgTable(
     configId: uuid("config_id").references(() => providerConfigs.id, { onDelete: "set null" }),
     /** Email address, E.164 number, device token or topic. */
     recipient: text("recipient").notNull(),
+    /** The contact the send named (contact_id / external_id), if any. */
+    contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
     /** The channel payload as accepted (validated, no secrets). */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    /** A provider-side template (SendGrid d-…, WhatsApp name), or the key of the Herald template rendered. */
     templateId: text("template_id"),
+    /** The published Herald template version this message was rendered from (null: literal content). */
+    templateVersion: integer("template_version"),
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the canonical request, to tell a replay from a reused key. */
     requestHash: text("request_hash"),
     actionId: text("action_id"),
+    /** A scheduled send: not delivered before this (status `scheduled` until then). */
+    sendAt: timestamp("send_at", { withTimezone: true }),
+    /** The reminder run that sent it (filter Messages by run; the run's counts are read from here). */
+    reminderRunId: uuid("reminder_run_id").references(() => reminderRuns.id, { onDelete: "set null" }),
     /** Passed through untouched to the communication.* events. */
     context: jsonb("context").$type<Record<string, unknown>>(),
     traceId: text("trace_id").notNull(),
@@ -109,6 +104,11 @@ export const messages = pgTable(
     index("messages_tenant_status_idx").on(t.tenantId, t.status, t.createdAt),
     index("messages_provider_message_idx").on(t.provider, t.providerMessageId),
     index("messages_config_created_idx").on(t.configId, t.createdAt),
+    index("messages_contact_created_idx").on(t.contactId, t.createdAt).where(sql`${t.contactId} is not null`),
+    index("messages_reminder_run_idx").on(t.reminderRunId, t.status).where(sql`${t.reminderRunId} is not null`),
+    // Due scheduled sends whose delivery job went missing are found here (the reminder tick releases them).
+    // (Not a partial index on status: the migration that adds the `scheduled` value cannot use it.)
+    index("messages_send_at_idx").on(t.sendAt).where(sql`${t.sendAt} is not null`),
   ],
 );
 
@@ -138,6 +138,7 @@ export const messageAttempts = pgTable(
   (t) => [
     uniqueIndex("message_attempts_message_no_unique").on(t.messageId, t.attemptNo),
     index("message_attempts_config_idx").on(t.configId, t.startedAt),
+    index("message_attempts_started_brin").using("brin", t.startedAt),
   ],
 );
 
@@ -154,7 +155,7 @@ export const messageStatusHistory = pgTable(
     reason: text("reason"),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("message_status_history_message_idx").on(t.messageId, t.at)],
+  (t) => [index("message_status_history_message_idx").on(t.messageId, t.at), index("message_status_history_at_brin").using("brin", t.at)],
 );
 
 export type Message = typeof messages.$inferSelect;

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { timestamps } from "./_columns";
+import { webhookDeliveryStatuses } from "./enum-values";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
@@ -46,8 +47,7 @@ export type NewWebhookEndpoint = typeof webhookEndpoints.$inferInsert;
  * attempt failed and the next one is due at `next_attempt_at`. succeeded: a 2xx. exhausted: no
  * further attempts (schedule ran out, 410 Gone, or the endpoint is disabled) — resend restarts it.
  */
-export const webhookDeliveryStatuses = ["pending", "delivering", "succeeded", "failed", "exhausted"] as const;
-export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number];
+export { webhookDeliveryStatuses, type WebhookDeliveryStatus } from "./enum-values";
 
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
@@ -82,6 +82,7 @@ export const webhookDeliveries = pgTable(
     uniqueIndex("webhook_deliveries_endpoint_event_unique").on(t.endpointId, t.eventId),
     index("webhook_deliveries_endpoint_created_idx").on(t.endpointId, t.createdAt, t.id),
     index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed', 'delivering')`),
+    index("webhook_deliveries_created_brin").using("brin", t.createdAt),
   ],
 );
 

@@ -3,11 +3,9 @@ import { timestamps } from "./_columns";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
-export const providerKinds = ["sendgrid", "mailgun", "elks", "twilio", "infobip", "fcm", "onesignal", "whatsapp"] as const;
-export type ProviderKind = (typeof providerKinds)[number];
+import { providerConfigStatuses, providerKinds } from "./enum-values";
 
-export const providerConfigStatuses = ["draft", "active", "paused", "error", "decommissioned"] as const;
-export type ProviderConfigStatus = (typeof providerConfigStatuses)[number];
+export { providerConfigStatuses, providerKinds, type ProviderConfigStatus, type ProviderKind } from "./enum-values";
 
 export const providerKindEnum = pgEnum("provider_kind", providerKinds);
 export const providerConfigStatusEnum = pgEnum("provider_config_status", providerConfigStatuses);

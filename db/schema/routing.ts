@@ -1,6 +1,7 @@
 // Per-tenant routing rules for outbound messages, and the push device tokens Herald refuses to target.
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { timestamps } from "./_columns";
+import { contacts } from "./contacts";
 import { channelEnum } from "./messages";
 import { providerKindEnum } from "./provider-configs";
 import { tenants } from "./tenants";
@@ -66,9 +67,11 @@ export const deviceTokens = pgTable(
     reason: text("reason"),
     deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     lastMessageId: uuid("last_message_id"),
+    /** The contact this push target belongs to (contacts' push_targets), if any. */
+    contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
     ...timestamps,
   },
-  (t) => [uniqueIndex("device_tokens_tenant_token_unique").on(t.tenantId, t.token)],
+  (t) => [uniqueIndex("device_tokens_tenant_token_unique").on(t.tenantId, t.token), index("device_tokens_contact_idx").on(t.contactId)],
 );
 
 export type DeviceToken = typeof deviceTokens.$inferSelect;

@@ -1,16 +1,10 @@
 import { sql } from "drizzle-orm";
 import { boolean, doublePrecision, index, pgEnum, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { timestamps } from "./_columns";
+import { schoolTypes } from "./enum-values";
 import { tenants } from "./tenants";
 
-export const schoolTypeEnum = pgEnum("school_type", [
-  "kindergarten",
-  "primary",
-  "secondary",
-  "high_school",
-  "university",
-  "course",
-]);
+export const schoolTypeEnum = pgEnum("school_type", schoolTypes);
 
 /** The school directory. Search columns/indexes are added by the search feature's migration. */
 export const schools = pgTable(

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { timestamps } from "./_columns";
+import { brokerOutboxColumns, timestamps } from "./_columns";
 import { schools } from "./schools";
 import { tenants } from "./tenants";
 import { users } from "./users";
@@ -96,6 +96,7 @@ export const callEventLogs = pgTable(
     lastPublishError: text("last_publish_error"),
     lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
     publishedAt: timestamp("published_at", { withTimezone: true }),
+    ...brokerOutboxColumns,
   },
   (t) => [
     // The dedupe key: a repeat of the same event is acknowledged without a second row.
@@ -105,6 +106,8 @@ export const callEventLogs = pgTable(
       .on(t.tenantId, t.publishStatus, t.seq)
       .where(sql`${t.publishStatus} <> 'published'`),
     index("call_event_logs_created_idx").on(t.tenantId, t.createdTime),
+    // The broker outbox claims queued rows in acceptance order.
+    index("call_event_logs_queued_idx").on(t.seq).where(sql`${t.publishStatus} = 'queued'`),
   ],
 );
 
@@ -171,9 +174,14 @@ export const callCommands = pgTable(
     publishAttempts: integer("publish_attempts").notNull().default(0),
     lastPublishError: text("last_publish_error"),
     publishedAt: timestamp("published_at", { withTimezone: true }),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    ...brokerOutboxColumns,
   },
-  (t) => [index("call_commands_call_idx").on(t.tenantId, t.callId, t.createdAt)],
+  (t) => [
+    index("call_commands_call_idx").on(t.tenantId, t.callId, t.createdAt),
+    index("call_commands_queued_idx").on(t.createdAt, t.id).where(sql`${t.publishStatus} = 'queued'`),
+  ],
 );
 
 export type TelephonyToken = typeof telephonyTokens.$inferSelect;

@@ -1,7 +1,7 @@
-// Inbound provider webhooks (one row per provider event), the suppression list and usage rollups.
+// Inbound provider webhooks: one row per provider event.
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { channelEnum, messages } from "./messages";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { messages } from "./messages";
 import { providerConfigs, providerKindEnum } from "./provider-configs";
 import { tenants } from "./tenants";
 
@@ -58,69 +58,42 @@ export const webhookEvents = pgTable(
     index("webhook_events_tenant_received_idx").on(t.tenantId, t.receivedAt, t.id),
     index("webhook_events_pending_idx").on(t.tenantId, t.receivedAt).where(sql`${t.status} = 'pending'`),
     index("webhook_events_message_idx").on(t.messageId),
+    index("webhook_events_received_brin").using("brin", t.receivedAt),
   ],
 );
 
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type NewWebhookEvent = typeof webhookEvents.$inferInsert;
 
-export const suppressionReasons = ["unsubscribe", "hard_bounce", "spam_report", "manual"] as const;
-export type SuppressionReason = (typeof suppressionReasons)[number];
-
-/** Addresses a tenant must not send to again on a channel (email address or E.164 number, lower-cased). */
-export const suppressions = pgTable(
-  "suppressions",
+/**
+ * Signatures that cover only a timestamp and a nonce (Mailgun signs `timestamp + token`, not the
+ * body) would verify on any body for the whole freshness window. Every accepted nonce is kept
+ * per config until it is too old to verify anyway; the primary key makes the insert the check,
+ * so two concurrent replays cannot both pass. The body hash lets the provider's own retry of the
+ * same request through (recorded as a duplicate) while a different body under it is refused.
+ */
+export const webhookNonces = pgTable(
+  "webhook_nonces",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
-    tenantId: uuid("tenant_id")
+    configId: uuid("config_id")
       .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
-    channel: channelEnum("channel").notNull(),
-    address: text("address").notNull(),
-    reason: text("reason", { enum: suppressionReasons }).notNull(),
-    provider: providerKindEnum("provider"),
-    sourceEventId: uuid("source_event_id").references(() => webhookEvents.id, { onDelete: "set null" }),
-    messageId: uuid("message_id").references(() => messages.id, { onDelete: "set null" }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+      .references(() => providerConfigs.id, { onDelete: "cascade" }),
+    nonce: text("nonce").notNull(),
+    bodySha256: text("body_sha256").notNull(),
+    signedAt: timestamp("signed_at", { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex("suppressions_tenant_channel_address_unique").on(t.tenantId, t.channel, t.address)],
+  (t) => [primaryKey({ columns: [t.configId, t.nonce] }), index("webhook_nonces_config_signed_at_idx").on(t.configId, t.signedAt)],
 );
 
-export type Suppression = typeof suppressions.$inferSelect;
-
-const usageCounters = {
-  sent: bigint("sent", { mode: "number" }).notNull().default(0),
-  delivered: bigint("delivered", { mode: "number" }).notNull().default(0),
-  /** Messages opened at least once in this hour (unique opens). */
-  opened: bigint("opened", { mode: "number" }).notNull().default(0),
-  clicked: bigint("clicked", { mode: "number" }).notNull().default(0),
-  bounced: bigint("bounced", { mode: "number" }).notNull().default(0),
-  failed: bigint("failed", { mode: "number" }).notNull().default(0),
-  segments: bigint("segments", { mode: "number" }).notNull().default(0),
-};
+export const webhookRejectionReasons = ["replayed_signature"] as const;
+export type WebhookRejectionReason = (typeof webhookRejectionReasons)[number];
 
 /**
- * Usage increments, appended (never updated) in the transaction of the status change that causes
- * them, and folded into the hourly rollups below by `foldUsageDeltas`. Appending keeps busy
- * tenants' deliveries and webhooks off the rollup rows' locks; folding before every read keeps
- * the figures exact, and a crash loses nothing.
+ * Verified-but-refused webhook requests, counted per config, reason and hour (bounded however
+ * many arrive), so a tenant can see that someone replays its provider's signatures.
  */
-export const usageDeltas = pgTable("usage_deltas", {
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  tenantId: uuid("tenant_id").notNull(),
-  configId: uuid("config_id"),
-  provider: providerKindEnum("provider"),
-  channel: channelEnum("channel").notNull(),
-  hour: timestamp("hour", { withTimezone: true }).notNull(),
-  ...usageCounters,
-  cost: numeric("cost", { precision: 14, scale: 4 }).notNull().default("0"),
-  costCurrency: text("cost_currency"),
-  lastSentAt: timestamp("last_sent_at", { withTimezone: true }),
-});
-
-/** Per config and hour (folded from usage_deltas). */
-export const usageConfigHourly = pgTable(
-  "usage_config_hourly",
+export const webhookRejections = pgTable(
+  "webhook_rejections",
   {
     tenantId: uuid("tenant_id")
       .notNull()
@@ -129,28 +102,12 @@ export const usageConfigHourly = pgTable(
       .notNull()
       .references(() => providerConfigs.id, { onDelete: "cascade" }),
     provider: providerKindEnum("provider").notNull(),
-    channel: channelEnum("channel").notNull(),
+    reason: text("reason", { enum: webhookRejectionReasons }).notNull(),
     hour: timestamp("hour", { withTimezone: true }).notNull(),
-    ...usageCounters,
-    cost: numeric("cost", { precision: 14, scale: 4 }).notNull().default("0"),
-    costCurrency: text("cost_currency"),
+    count: integer("count").notNull().default(0),
+    lastAt: timestamp("last_at", { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.configId, t.hour] }), index("usage_config_hourly_tenant_hour_idx").on(t.tenantId, t.hour)],
+  (t) => [primaryKey({ columns: [t.configId, t.reason, t.hour] }), index("webhook_rejections_tenant_hour_idx").on(t.tenantId, t.hour)],
 );
 
-/** Per tenant, channel and hour (includes messages that never reached a config, e.g. no route). */
-export const usageTenantHourly = pgTable(
-  "usage_tenant_hourly",
-  {
-    tenantId: uuid("tenant_id")
-      .notNull()
-      .references(() => tenants.id, { onDelete: "cascade" }),
-    channel: channelEnum("channel").notNull(),
-    hour: timestamp("hour", { withTimezone: true }).notNull(),
-    ...usageCounters,
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.hour, t.channel] })],
-);
-
-export type UsageConfigHourly = typeof usageConfigHourly.$inferSelect;
-export type UsageTenantHourly = typeof usageTenantHourly.$inferSelect;
+export type WebhookRejection = typeof webhookRejections.$inferSelect;

@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { SimRequest, SimResponse } from "./http";
 import type { Simulator } from "./server";
 import { SimulatorError } from "./errors";
-import { ENGAGEMENT_EVENTS, FAILURE_MODES, PROVIDERS, type ListFilter } from "./types";
+import { PROVIDERS } from "./providers";
+import { ENGAGEMENT_EVENTS, FAILURE_MODES, type ListFilter } from "./types";
 
 const provider = z.enum(PROVIDERS);
 
@@ -48,6 +49,15 @@ const inboundBody = z.object({
   to: z.string().optional(),
   text: z.string(),
   name: z.string().optional(),
+  media: z
+    .object({
+      type: z.enum(["image", "video", "audio", "document", "sticker"]),
+      mimeType: z.string(),
+      contentBase64: z.string(),
+      filename: z.string().optional(),
+      caption: z.string().optional(),
+    })
+    .optional(),
 });
 
 const autoDeliveryBody = z.object({ enabled: z.boolean() });
@@ -132,6 +142,12 @@ export async function handleControl(req: SimRequest, sim: Simulator): Promise<Si
     case "POST auto-delivery":
       sim.setAutoDelivery(parseBody(req, autoDeliveryBody).enabled);
       return ok({ enabled: sim.autoDelivery });
+    case "GET customerio/:id": {
+      // A Customer.io account's workspace: people, objects, relationships (for out-of-process tests).
+      const account = sim.getAccount(id ?? "");
+      if (account.provider !== "customerio") throw new SimulatorError(400, `${id} is not a customerio account`);
+      return ok(sim.state.customerio.workspace(account.id).snapshot());
+    }
     case "POST flush":
       await sim.flush();
       return ok({ ok: true });

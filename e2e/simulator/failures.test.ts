@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createTwilioClient } from "@/lib/providers/transport/twilio";
+import { createTwilioClient } from "@/lib/providers/twilio/transport";
 import { startSimulator, type Simulator } from "./server";
 import { useSimulator } from "./test-helpers";
-import type { ElksAccount, SendgridAccount, TwilioAccount, WhatsappAccount } from "./types";
+import type { ElksAccount } from "./providers/elks";
+import type { SendgridAccount } from "./providers/sendgrid";
+import type { TwilioAccount } from "./providers/twilio";
+import type { WhatsappAccount } from "./providers/whatsapp";
 
 const env = useSimulator();
 

@@ -1,6 +1,7 @@
 // Failure injection: rules decide, each provider module shapes the error like the real API.
 import { randomBytes } from "node:crypto";
-import { FAILURE_MODES, isProviderName, type FailureRule, type FailureRuleInput } from "./types";
+import { isProviderName } from "./providers";
+import { FAILURE_MODES, type FailureRule, type FailureRuleInput } from "./types";
 
 /** mulberry32: small, fast and reproducible from a seed. */
 export function createPrng(seed: number): () => number {

@@ -15,13 +15,22 @@ export interface RequestMeta {
 export interface SimResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON, strings as text/plain unless a content-type header is set. */
-  body?: string | object | null;
+  /** Objects are sent as JSON, strings as text/plain unless a content-type header is set; Buffers as they are. */
+  body?: string | Buffer | object | null;
   /** Hold the connection this long, then destroy it without a response (timeout mode). */
   hangMs?: number;
 }
 
 export type FormFields = Map<string, string[]>;
+
+/** A file part of a multipart body, as the simulator records it. */
+export interface SimFile {
+  field: string;
+  filename: string;
+  type: string;
+  size: number;
+  bytes: Buffer;
+}
 
 export class SimRequest {
   readonly path: string;
@@ -64,21 +73,31 @@ export class SimRequest {
 
   /** multipart/form-data or urlencoded fields; files are reduced to their names. */
   async form(): Promise<FormFields> {
+    return (await this.multipart()).fields;
+  }
+
+  /** The fields (files reduced to their names) and the file parts with their bytes. */
+  async multipart(): Promise<{ fields: FormFields; files: SimFile[] }> {
     const fields: FormFields = new Map();
+    const files: SimFile[] = [];
     const type = this.header("content-type");
-    if (!type || this.rawBody.length === 0) return fields;
+    if (!type || this.rawBody.length === 0) return { fields, files };
     const data = await new Request("http://sim.local/", {
       method: "POST",
       headers: { "content-type": type },
       body: new Uint8Array(this.rawBody),
     }).formData();
     for (const [name, value] of data.entries()) {
+      if (typeof value !== "string") {
+        const bytes = Buffer.from(await value.arrayBuffer());
+        files.push({ field: name, filename: value.name, type: value.type, size: bytes.length, bytes });
+      }
       const text = typeof value === "string" ? value : `[file ${value.name}]`;
       const list = fields.get(name);
       if (list) list.push(text);
       else fields.set(name, [text]);
     }
-    return fields;
+    return { fields, files };
   }
 
   basicAuth(): { user: string; pass: string } | null {

@@ -2,14 +2,8 @@
 import type { FailureHit, FailureRules } from "./failures";
 import type { SimRequest, SimResponse } from "./http";
 import type { SimState } from "./state";
-import type {
-  Account,
-  InboundInput,
-  ProviderName,
-  SentMessage,
-  TriggerEventInput,
-  WebhookDelivery,
-} from "./types";
+import type { KeyObject } from "node:crypto";
+import type { AccountBase, InboundInput, SentMessage, TriggerEventInput, WebhookDelivery } from "./types";
 import type { WebhookDispatcher } from "./webhooks";
 
 export interface SimContext {
@@ -30,13 +24,37 @@ export interface ErrorShapes {
   invalidRecipient: (recipient: string) => SimResponse;
 }
 
-export interface ProviderModule {
-  name: ProviderName;
-  route: (method: string, path: string) => RouteHandler | null;
+/** Key material that never leaves the simulator (a webhook signing key, a key that verifies JWTs). */
+export interface AccountSecrets {
+  privateKey?: KeyObject;
+  publicKey?: KeyObject;
+}
+
+/** What every account shares; the module adds its provider's credentials to it. */
+export type NewAccountBase = Omit<AccountBase, "provider">;
+
+// Methods (not function properties) on purpose: bivariant parameters let the registry hold each
+// ProviderModule<ItsAccount> as a ProviderModule<Account> without a cast per module.
+export interface ProviderModule<A extends AccountBase = AccountBase> {
+  name: A["provider"];
+  route(method: string, path: string): RouteHandler | null;
+  /** The cheap authenticated read Herald's config "test" calls (consulted before every module's route). */
+  credentialCheck?(method: string, path: string): RouteHandler | null;
   errors: ErrorShapes;
+  /** A new account in the provider's own id formats; fixed credential strings come from the caller. */
+  buildAccount(base: NewAccountBase, credentials: Record<string, string>, simUrl: string): { account: A; secrets?: AccountSecrets };
   /** Engagement/status event for a sent message; throws UnsupportedEvent if not applicable. */
-  trigger?: (message: SentMessage, input: TriggerEventInput, ctx: SimContext) => Promise<WebhookDelivery[]>;
-  inbound?: (account: Account, input: InboundInput, ctx: SimContext) => Promise<WebhookDelivery>;
+  trigger?(message: SentMessage, input: TriggerEventInput, ctx: SimContext): Promise<WebhookDelivery[]>;
+  inbound?(account: A, input: InboundInput, ctx: SimContext): Promise<WebhookDelivery>;
+  /** Herald's side, for tests: the config body that talks to an account here, and a valid throwaway one. */
+  heraldConfig: HeraldConfigFixtures<A>;
+}
+
+export interface HeraldConfigFixtures<A extends AccountBase = AccountBase> {
+  /** Settings + credentials of a Herald config bound to this simulator account. */
+  forAccount(account: A, simUrl: string): Record<string, unknown>;
+  /** A valid create body's settings + credentials (throwaway values; nothing is called). */
+  sample(): Record<string, unknown>;
 }
 
 export class UnsupportedEvent extends Error {}

@@ -6,26 +6,26 @@ import { SimulatorError } from "./errors";
 import { FailureRules } from "./failures";
 import { SimRequest, type SimResponse } from "./http";
 import { UnsupportedEvent, type SimContext } from "./provider";
-import { providerModules } from "./providers";
-import { credentialCheckRoute } from "./providers/credential-checks";
+import { moduleOf, PROVIDERS } from "./providers";
 import { SimState } from "./state";
-import {
-  PROVIDERS,
-  type Account,
-  type AccountOf,
-  type CreateAccountInput,
-  type FailureRule,
-  type FailureRuleInput,
-  type InboundInput,
-  type ListFilter,
-  type ProviderName,
-  type RecordedRequest,
-  type SentMessage,
-  type TriggerEventInput,
-  type UpdateAccountInput,
-  type WebhookDelivery,
+import type {
+  Account,
+  AccountOf,
+  CreateAccountInput,
+  FailureRule,
+  FailureRuleInput,
+  InboundInput,
+  ListFilter,
+  ProviderName,
+  RecordedRequest,
+  SentMessage,
+  TriggerEventInput,
+  UpdateAccountInput,
+  WebhookDelivery,
 } from "./types";
 import { WebhookDispatcher } from "./webhooks";
+import { KommoSim } from "./crm/kommo";
+import { UnisenderSim } from "./crm/unisender";
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -52,6 +52,9 @@ export class Simulator {
   private origin = "";
   /** The account each provider starts with (credentials printed by the CLI). */
   readonly defaultAccounts = {} as { [P in ProviderName]: AccountOf<P> };
+  /** CRM-side services Herald's integrations call (not messaging providers: no accounts in `state`). */
+  readonly kommo = new KommoSim(() => this.origin);
+  readonly unisender = new UnisenderSim(() => this.origin);
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.state = new SimState(options.maxRecords ?? 100_000, () => this.origin);
@@ -162,7 +165,7 @@ export class Simulator {
   /** Posts the provider's webhook for an engagement/status event and returns the attempts. */
   async triggerEvent(input: TriggerEventInput): Promise<WebhookDelivery[]> {
     const message = this.getMessage(input.messageId);
-    const impl = providerModules[message.provider];
+    const impl = moduleOf(message.provider);
     if (!impl.trigger) throw new SimulatorError(400, `${message.provider} sends no event webhooks`);
     return this.translate(() => impl.trigger!(message, input, this.ctx));
   }
@@ -170,7 +173,7 @@ export class Simulator {
   /** Posts an inbound SMS (46elks) or WhatsApp message to the account's webhook URL. */
   async triggerInbound(input: InboundInput): Promise<WebhookDelivery> {
     const account = this.getAccount(input.accountId);
-    const impl = providerModules[account.provider];
+    const impl = moduleOf(account.provider);
     if (!impl.inbound) throw new SimulatorError(400, `${account.provider} has no inbound messages`);
     return this.translate(() => impl.inbound!(account, input, this.ctx));
   }
@@ -220,8 +223,13 @@ export class Simulator {
     }
 
     let response: SimResponse;
-    const route = this.findRoute(simReq);
-    if (!route) {
+    const crm = await this.kommo
+      .handle(simReq)
+      .then((r) => r ?? this.unisender.handle(simReq)).catch((error: unknown) => errorResponse(error));
+    const route = crm ? null : this.findRoute(simReq);
+    if (crm) {
+      response = crm;
+    } else if (!route) {
       response = { status: 404, body: { error: `no simulated endpoint for ${simReq.method} ${url.pathname}` } };
     } else {
       simReq.meta.provider = route.provider;
@@ -240,10 +248,13 @@ export class Simulator {
   }
 
   private findRoute(req: SimRequest) {
-    const check = credentialCheckRoute(req.method, req.path);
-    if (check) return check;
+    // Credential checks first: they are GETs on paths a module's own routes may also match.
     for (const provider of PROVIDERS) {
-      const handler = providerModules[provider].route(req.method, req.path);
+      const handler = moduleOf(provider).credentialCheck?.(req.method, req.path);
+      if (handler) return { provider, handler };
+    }
+    for (const provider of PROVIDERS) {
+      const handler = moduleOf(provider).route(req.method, req.path);
       if (handler) return { provider, handler };
     }
     return null;
@@ -279,8 +290,11 @@ function errorResponse(error: unknown): SimResponse {
 function writeResponse(res: ServerResponse, response: SimResponse): void {
   const headers: Record<string, string> = { ...response.headers };
   const hasType = Object.keys(headers).some((h) => h.toLowerCase() === "content-type");
-  let payload = "";
-  if (typeof response.body === "string") {
+  let payload: string | Buffer = "";
+  if (Buffer.isBuffer(response.body)) {
+    payload = response.body;
+    if (!hasType) headers["content-type"] = "application/octet-stream";
+  } else if (typeof response.body === "string") {
     payload = response.body;
     if (!hasType) headers["content-type"] = "text/plain; charset=utf-8";
   } else if (response.body !== undefined && response.body !== null) {

@@ -1,5 +1,7 @@
 // In-memory state of one simulator instance: accounts, sent messages and bounded history.
+import { CustomerioStore } from "./providers/customerio-state";
 import { buildAccount, type AccountSecrets } from "./accounts";
+import { TfaStore } from "./providers/infobip-2fa-state";
 import { RingBuffer } from "./ring-buffer";
 import type {
   Account,
@@ -25,6 +27,22 @@ export class SimState {
   readonly fcmTokens = new Map<string, { accountId: string; expiresAt: number }>();
   /** OneSignal idempotency_key/external_id → notification id, per app. */
   readonly onesignalIdempotency = new Map<string, string>();
+  /** Infobip 2FA applications (with their message templates) and sent PINs. */
+  readonly infobipTfa = new TfaStore(10_000);
+  /** Customer.io workspaces (people, objects, relationships) per account. */
+  readonly customerio = new CustomerioStore();
+  /** WhatsApp media uploaded to (or received by) an account, by media id; the oldest go first. */
+  readonly whatsappMedia = new Map<string, { accountId: string; bytes: Buffer; mimeType: string; sha256: string; filename?: string }>();
+
+  saveWhatsappMedia(id: string, media: { accountId: string; bytes: Buffer; mimeType: string; sha256: string; filename?: string }): void {
+    this.whatsappMedia.set(id, media);
+    // Bounded by count (tests upload a few files; a bench would not keep them all).
+    while (this.whatsappMedia.size > 1000) {
+      const oldest = this.whatsappMedia.keys().next();
+      if (oldest.done) break;
+      this.whatsappMedia.delete(oldest.value);
+    }
+  }
 
   constructor(
     readonly maxRecords: number,
@@ -114,6 +132,9 @@ export class SimState {
     this.deliveries.clear();
     this.fcmTokens.clear();
     this.onesignalIdempotency.clear();
+    this.infobipTfa.clear();
+    this.whatsappMedia.clear();
+    this.customerio.clear();
     this.autoDelivery = true;
     for (const account of this.accounts.values()) {
       if (removeAccounts && !account.isDefault) {

@@ -1,23 +1,14 @@
-// Shapes shared by the simulator server, its control API and SimulatorClient.
+// Shapes shared by the simulator server, its control API and SimulatorClient. Provider names and
+// account shapes come from the simulator's provider registry (providers/index.ts): each module
+// declares its own account type, so a new provider touches only its module and that registry.
+import type { ProviderName } from "./providers/index";
 
-export const PROVIDERS = [
-  "sendgrid",
-  "mailgun",
-  "elks",
-  "twilio",
-  "infobip",
-  "fcm",
-  "onesignal",
-  "whatsapp",
-] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export type { Account, AccountOf, ProviderName } from "./providers/index";
 
-export function isProviderName(value: unknown): value is ProviderName {
-  return typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
-}
-
-interface AccountBase {
+export interface AccountBase {
   id: string;
+  /** The registry key of the module that owns this account. */
+  provider: string;
   label: string;
   /** One default account per provider exists from start-up and survives reset(). */
   isDefault: boolean;
@@ -28,74 +19,6 @@ interface AccountBase {
   autoDelivery: boolean | null;
   createdAt: string;
 }
-
-export interface SendgridAccount extends AccountBase {
-  provider: "sendgrid";
-  apiKey: string;
-  /** Event-webhook verification key: base64 DER SubjectPublicKeyInfo (P-256). */
-  publicKey: string;
-}
-export interface MailgunAccount extends AccountBase {
-  provider: "mailgun";
-  apiKey: string;
-  domain: string;
-  webhookSigningKey: string;
-}
-export interface ElksAccount extends AccountBase {
-  provider: "elks";
-  username: string;
-  password: string;
-}
-export interface TwilioAccount extends AccountBase {
-  provider: "twilio";
-  accountSid: string;
-  authToken: string;
-}
-export interface InfobipAccount extends AccountBase {
-  provider: "infobip";
-  apiKey: string;
-}
-export interface ServiceAccountJson {
-  type: "service_account";
-  project_id: string;
-  private_key_id: string;
-  private_key: string;
-  client_email: string;
-  client_id: string;
-  auth_uri: string;
-  token_uri: string;
-}
-export interface FcmAccount extends AccountBase {
-  provider: "fcm";
-  projectId: string;
-  serviceAccount: ServiceAccountJson;
-}
-export interface OnesignalAccount extends AccountBase {
-  provider: "onesignal";
-  appId: string;
-  apiKey: string;
-}
-export interface WhatsappAccount extends AccountBase {
-  provider: "whatsapp";
-  phoneNumberId: string;
-  displayPhoneNumber: string;
-  wabaId: string;
-  accessToken: string;
-  appSecret: string;
-  verifyToken: string;
-}
-
-export type Account =
-  | SendgridAccount
-  | MailgunAccount
-  | ElksAccount
-  | TwilioAccount
-  | InfobipAccount
-  | FcmAccount
-  | OnesignalAccount
-  | WhatsappAccount;
-
-export type AccountOf<P extends ProviderName> = Extract<Account, { provider: P }>;
 
 export interface CreateAccountInput {
   provider: ProviderName;
@@ -233,6 +156,17 @@ export interface InboundInput {
   text: string;
   /** WhatsApp profile name. */
   name?: string;
+  /** WhatsApp: a media message (the simulator holds the file and sends its media id). */
+  media?: InboundMediaInput;
+}
+
+export interface InboundMediaInput {
+  type: "image" | "video" | "audio" | "document" | "sticker";
+  mimeType: string;
+  /** The file, base64. */
+  contentBase64: string;
+  filename?: string;
+  caption?: string;
 }
 
 export interface ListFilter {

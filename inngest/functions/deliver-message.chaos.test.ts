@@ -17,7 +17,8 @@ const exchange = `herald-test-chaos-${run}`;
 process.env.HERALD_COMMUNICATION_EXCHANGE = exchange;
 process.env.HERALD_COMMUNICATION_DLQ = `herald-test-chaos-dlq-${run}`;
 process.env.HERALD_DELIVERY_BACKOFF_MS = "100";
-process.env.HERALD_PROVIDER_TIMEOUT_MS = "1000";
+// Generous: the failure rules decide what fails, not a loaded machine's scheduling delay.
+process.env.HERALD_PROVIDER_TIMEOUT_MS = "3000";
 process.env.DATABASE_POOL_SIZE = "20";
 
 const N = 1000;
@@ -54,7 +55,7 @@ afterAll(async () => {
 });
 
 describe("delivery under 30 % provider failures", () => {
-  it("brings 1,000 sends to a terminal state with fallbacks, losing none, one event each on RabbitMQ", { timeout: 90_000 }, async () => {
+  it("brings 1,000 sends to a terminal state with fallbacks, losing none, one event each on RabbitMQ", { timeout: 200_000 }, async () => {
     const ctx = await makeContext("admin");
     const sg = await makeSimConfig(ctx, sim, "sendgrid");
     const mg = await makeSimConfig(ctx, sim, "mailgun");
@@ -80,7 +81,9 @@ describe("delivery under 30 % provider failures", () => {
           .where(and(eq(messages.tenantId, ctx.tenantId), inArray(messages.status, ["sent", "failed"])));
         return row!.n === N;
       },
-      75_000,
+      // A bound for a loaded 2-core machine running other test files alongside, not a speed
+      // target (those live in npm run bench:deliver): alone it finishes in about 30 s.
+      180_000,
       250,
     );
     const elapsed = Date.now() - started;

@@ -30,7 +30,7 @@ describe("deliver-message on the Inngest binding", () => {
   it("is configured with the workflow's id, trigger, retries and concurrency", () => {
     const config = fn["opts"] as { id: string; retries: number; triggers: { event: string }[]; concurrency?: { limit: number } };
     expect(config.id).toBe("deliver-message");
-    expect(config.retries).toBe(10);
+    expect(config.retries).toBe(20);
     expect(config.triggers).toEqual([{ event: "herald/message.queued" }]);
     expect(config.concurrency?.limit).toBe(deliverMessage.concurrency);
   });

@@ -12,7 +12,8 @@ import { workflows } from "@/inngest/workflows";
 import { closeBroker, configureBroker, DEFAULT_RABBITMQ_URL } from "@/lib/broker/rabbitmq";
 import { emitEvent } from "@/lib/jobs/emit";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
-import { publishCommunicationEvent } from "@/lib/messaging/communication-events";
+import { outboxSettings, publishOnce } from "@/lib/broker/outbox-publisher";
+import { communicationEventSource } from "@/lib/messaging/communication-events";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import { makeSimConfig, queueMessage } from "@/lib/test/delivery";
 
@@ -23,6 +24,8 @@ const brokerUrl = process.env.RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
 process.env.HERALD_COMMUNICATION_EXCHANGE = exchange;
 process.env.HERALD_COMMUNICATION_DLQ = dlq;
 process.env.HERALD_DELIVERY_BACKOFF_MS = "50";
+process.env.HERALD_BROKER_RETRY_BASE_MS = "100";
+process.env.HERALD_BROKER_RETRY_MAX_MS = "500";
 
 let sim: Simulator;
 let admin: ChannelModel;
@@ -277,32 +280,39 @@ describe("communication event outbox", () => {
     }
   });
 
-  it("dead-letters to the DLQ when retries run out, and holds events when no broker is configured", async () => {
+  it("holds events when no broker is configured, and dead-letters to the DLQ past the retry budget", async () => {
     const ctx = await makeContext("admin");
     const { config } = await makeSimConfig(ctx, sim, "sendgrid");
+    // No broker configured: the engine runs without the broker outbox; events wait in their table.
+    await stopJobEngine();
     const saved = { broker: process.env.HERALD_BROKER, url: process.env.RABBITMQ_URL };
     process.env.HERALD_BROKER = "off";
     delete process.env.RABBITMQ_URL;
     let eventId: string;
     let msgId: string;
     try {
+      await startJobEngine({ workflows, runWorkers: true });
       const msg = await queueMessage(ctx, { channel: "email", route: [config], ...email() });
       msgId = msg.id;
       await terminal(ctx.tenantId, msg.id);
       const row = await waitFor(async () => (await getDb().select().from(communicationEvents).where(eq(communicationEvents.messageId, msg.id)))[0]);
       eventId = row.id;
-      expect(await publishCommunicationEvent({ tenantId: ctx.tenantId, eventId })).toBe("held");
-      expect(row.status).toBe("pending");
+      await new Promise((r) => setTimeout(r, 500));
+      const [held] = await getDb().select().from(communicationEvents).where(eq(communicationEvents.id, eventId));
+      expect(held).toMatchObject({ status: "pending", publishAttempts: 0 });
     } finally {
+      await stopJobEngine();
       process.env.HERALD_BROKER = saved.broker;
       if (saved.url) process.env.RABBITMQ_URL = saved.url;
       if (saved.broker === undefined) delete process.env.HERALD_BROKER;
     }
-    // The last retry with the broker unable to take it (here: the exchange exists with another type).
+    // The broker cannot take it (the exchange exists with another type) on the attempt that
+    // runs out of the budget (0 ms here): dead-lettered, with a copy on the DLQ.
     const broken = `herald-test-broken-${run}`;
     await ch.assertExchange(broken, "direct", { durable: false, autoDelete: false });
     await getDb().update(communicationEvents).set({ exchange: broken }).where(eq(communicationEvents.id, eventId));
-    expect(await publishCommunicationEvent({ tenantId: ctx.tenantId, eventId, final: true })).toBe("dead_lettered");
+    const round = await publishOnce({ ...communicationEventSource, budgetMs: 0 }, outboxSettings());
+    expect(round).toMatchObject({ published: 0, deadLettered: 1 });
     await ch.deleteExchange(broken);
     const [row] = await getDb().select().from(communicationEvents).where(eq(communicationEvents.id, eventId));
     expect(row).toMatchObject({ status: "dead_lettered" });

@@ -1,6 +1,7 @@
-import { deliverStep, type AttemptResult } from "@/lib/messaging/delivery";
+import { errorText } from "@/lib/logger";
+import { deliverStep, failMessageForGood, type AttemptResult } from "@/lib/messaging/delivery";
 import { admitDelivery, deferDelivery, releaseDelivery } from "@/lib/messaging/fair-share";
-import { defineWorkflow } from "@/lib/jobs/workflow";
+import { defineWorkflow, type WorkflowContext } from "@/lib/jobs/workflow";
 
 /** pg-boss lease: a run whose worker died is picked up again after this (plus ≤ 30 s maintenance). */
 export const DELIVERY_LEASE_SECONDS = 60;
@@ -20,7 +21,8 @@ class DeliveryYield extends Error {
 
 /**
  * DeliverMessage: walks the message's route. Each provider call is one step (`attempt-N`), each
- * backoff one durable sleep; the happy path is one step (the call, its record, the event publish). Every
+ * backoff one durable sleep; the happy path is one step (the call and its record; the event is the
+ * broker outbox's to publish). Every
  * step re-reads the message, so a re-run — a retry, a lease-expired pg-boss job, a duplicate
  * event — does nothing to a message that is already sent or failed.
  */
@@ -37,15 +39,24 @@ export const deliverMessage = defineWorkflow({
   throttle: positiveEnv("HERALD_TENANT_DELIVERIES_PER_SECOND")
     ? { key: "event.data.tenantId", limit: positiveEnv("HERALD_TENANT_DELIVERIES_PER_SECOND")!, periodSeconds: 1 }
     : undefined,
-  handler: async ({ event, step, runId }) => {
-    const { tenantId, messageId, deferredSince } = event.data;
-    const started = Date.now();
-    // Over the tenant's in-flight cap: re-schedule instead of holding a worker.
-    const admission = await step.run("admit", () => admitDelivery({ tenantId, messageId }));
-    if (admission.kind === "defer") {
-      const d = await step.run("defer", () => deferDelivery({ tenantId, messageId, runId, step: "defer", waitMs: admission.waitMs, deferredSince }));
-      return { status: "deferred" as const, reason: admission.reason, ...d };
-    }
+  handler: deliverMessageRun,
+  onFailure: failDeliveryForGood,
+});
+
+/** One delivery run; shared with the priority lane's workflow (deliver-priority-message). */
+export async function deliverMessageRun<N extends "herald/message.queued" | "herald/message.priority-queued">({ event, step, runId }: WorkflowContext<N>) {
+  const { tenantId, messageId, deferredSince, lane } = event.data;
+  const started = Date.now();
+  // Over the tenant's in-flight cap: re-schedule instead of holding a worker. Deliberately not
+  // a step: the slot is released in `finally` however the attempt ends (a throw, a yield), so
+  // each attempt takes it afresh rather than trust a memoised admission. (On Inngest it holds
+  // no slot and answers at once: the concurrency key does the limiting.)
+  const admission = await admitDelivery({ tenantId, messageId, lane });
+  if (admission.kind === "defer") {
+    const d = await step.run("defer", () => deferDelivery({ tenantId, messageId, runId, step: "defer", waitMs: admission.waitMs, deferredSince, lane }));
+    return { status: "deferred" as const, reason: admission.reason, ...d };
+  }
+  try {
     let cursor = { hop: 0, tryInHop: 0 };
     let result: AttemptResult | undefined;
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
@@ -55,8 +66,7 @@ export const deliverMessage = defineWorkflow({
       if (result.kind === "done") break;
       if (result.kind === "defer") {
         const waitMs = result.waitMs;
-        const d = await step.run(`defer-${n}`, () => deferDelivery({ tenantId, messageId, runId, step: `defer-${n}`, waitMs, deferredSince }));
-        if (admission.slot) await step.run("release", () => releaseDelivery({ tenantId, messageId }));
+        const d = await step.run(`defer-${n}`, () => deferDelivery({ tenantId, messageId, runId, step: `defer-${n}`, waitMs, deferredSince, lane }));
         return { status: "deferred" as const, reason: result.reason, ...d };
       }
       if (result.waitMs > 0) {
@@ -65,13 +75,29 @@ export const deliverMessage = defineWorkflow({
       }
       cursor = { hop: result.hop, tryInHop: result.tryInHop };
     }
-    if (admission.slot) await step.run("release", () => releaseDelivery({ tenantId, messageId }));
     if (result?.kind !== "done") throw new Error(`delivery of ${messageId} did not finish within ${MAX_ATTEMPTS} attempts`);
-    return { status: result.status, eventId: result.eventId, published: result.published ?? null };
-  },
-});
+    return { status: result.status, eventId: result.eventId };
+  } finally {
+    // Not a step: it must run on the throwing path too, and releasing twice is harmless.
+    if (admission.slot) await releaseDelivery({ tenantId, messageId });
+  }
+}
 
-function positiveEnv(name: string): number | undefined {
+/**
+ * Retries exhausted (Herald's own trouble, not a provider's): the message ends failed with
+ * COMM_INTERNAL and its communication.failed.v1 is written once, in the terminal transaction.
+ * Shared with the priority lane.
+ */
+export async function failDeliveryForGood({ event, error, attempts }: { event: { data: { tenantId: string; messageId: string } }; error: unknown; attempts: number }) {
+  await releaseDelivery({ tenantId: event.data.tenantId, messageId: event.data.messageId });
+  return failMessageForGood({
+    tenantId: event.data.tenantId,
+    messageId: event.data.messageId,
+    reason: `Delivery stopped after ${attempts} attempts of its workflow run: ${errorText(error)}`,
+  });
+}
+
+export function positiveEnv(name: string): number | undefined {
   const v = Number(process.env[name]);
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }

@@ -1,12 +1,15 @@
-import { attemptWebhookDelivery } from "@/lib/outbound-webhooks/deliver";
+import { attemptWebhookDelivery, failWebhookDelivery } from "@/lib/outbound-webhooks/deliver";
+import { errorText } from "@/lib/logger";
 import { defineWorkflow } from "@/lib/jobs/workflow";
 
 /**
  * DeliverWebhook: one attempt of an outbound webhook delivery per run. A failed attempt is not
  * a failed run: the attempt records itself and schedules the next one as a delayed event
  * (pg-boss startAfter / Inngest ts), so the hours between retries hold no worker. The run
- * itself retries only when Herald could not record the attempt (database trouble) or another
- * run holds the attempt; the delivery row's claim keeps a re-run from posting twice.
+ * itself retries only when Herald could not record the attempt (database trouble); the delivery
+ * row's claim keeps a re-run from posting twice. When another run holds the attempt, the step
+ * schedules a re-check for when that run's lease is up (a dead worker's attempt is then taken
+ * over) and the run ends — the outcome memoised is "re-check scheduled", never "retry me".
  */
 export const deliverWebhook = defineWorkflow({
   id: "deliver-webhook",
@@ -16,10 +19,14 @@ export const deliverWebhook = defineWorkflow({
   concurrency: 8,
   timeoutSeconds: 90,
   handler: async ({ event, step }) => {
-    const outcome = await step.run(`attempt-${event.data.attempt + 1}`, () =>
+    return step.run(`attempt-${event.data.attempt + 1}`, () =>
       attemptWebhookDelivery({ tenantId: event.data.tenantId, deliveryId: event.data.deliveryId, expectedAttempt: event.data.attempt }),
     );
-    if (outcome.kind === "in_progress") throw new Error("another run holds this attempt; retrying after its lease");
-    return outcome;
   },
+  onFailure: ({ event, error, attempts }) =>
+    failWebhookDelivery({
+      tenantId: event.data.tenantId,
+      deliveryId: event.data.deliveryId,
+      reason: `Herald could not record this attempt after ${attempts} tries: ${errorText(error)}`,
+    }),
 });

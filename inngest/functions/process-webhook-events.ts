@@ -1,5 +1,6 @@
 import { defineWorkflow } from "@/lib/jobs/workflow";
-import { drainWebhookEvents } from "@/lib/webhooks/process";
+import { drainWebhookEvents, failUnmatchableWebhookEvents } from "@/lib/webhooks/process";
+import { errorText } from "@/lib/logger";
 
 class EventsWaiting extends Error {
   constructor(readonly waiting: number) {
@@ -26,4 +27,8 @@ export const processWebhookEventsWorkflow = defineWorkflow({
     if (summary.waiting > 0) throw new EventsWaiting(summary.waiting);
     return summary;
   },
+  // Events past the match wait can no longer be matched: they end `failed` with the reason. Younger
+  // ones stay pending for a later run (the next delivery of the tenant) or the stuck-work sweeper.
+  onFailure: ({ event, error, attempts }) =>
+    failUnmatchableWebhookEvents({ tenantId: event.data.tenantId, reason: `processing failed after ${attempts} attempts: ${errorText(error)}` }),
 });

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { markApiKeyUsed } from "@/db/queries/api-keys";
-import { defineWorkflow } from "@/lib/jobs/workflow";
+import { deadLetterIsTerminal, defineWorkflow } from "@/lib/jobs/workflow";
 
 /**
  * Moves an API key's last-used time forward. Done off the request path so authenticating a
@@ -14,8 +14,10 @@ export const recordApiKeyUsage = defineWorkflow({
   concurrency: 2,
   handler: async ({ event, step }) => {
     const updated = await step.run("update-last-used", () =>
-      markApiKeyUsed(getDb(), { id: event.data.apiKeyId, usedAt: new Date(event.data.usedAt) }),
+      markApiKeyUsed(getDb(), { tenantId: event.data.tenantId, id: event.data.apiKeyId, usedAt: new Date(event.data.usedAt) }),
     );
     return { updated };
   },
+  // Nothing for a tenant waits on this run: its job dead letter (listed under Dead letters) is the end state.
+  onFailure: deadLetterIsTerminal,
 });

@@ -1,4 +1,4 @@
-import { defineWorkflow } from "@/lib/jobs/workflow";
+import { deadLetterIsTerminal, defineWorkflow } from "@/lib/jobs/workflow";
 import { syncSchoolsToTypesense } from "@/lib/schools/search/sync";
 import { ensureSchoolCollection, typesenseConfig } from "@/lib/schools/search/typesense";
 
@@ -21,4 +21,6 @@ export const syncSchoolToSearch = defineWorkflow({
     await step.run("ensure-collection", () => ensureSchoolCollection(config));
     return step.run("sync-documents", () => syncSchoolsToTypesense(config, event.data.tenantId, event.data.schoolIds));
   },
+  // Nothing for a tenant waits on this run: its job dead letter (listed under Dead letters) is the end state.
+  onFailure: deadLetterIsTerminal,
 });

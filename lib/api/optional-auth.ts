@@ -19,7 +19,7 @@ export async function authenticateOptional(
 ): Promise<TenantContext | null> {
   const key = await authenticateBearerKey(req);
   if (key) {
-    takeApiKeyToken(key);
+    await takeApiKeyToken(key);
     return key.tenantSlug === opts.tenantSlug && key.scopes.includes(opts.scope) ? apiKeyContext(key, requestId) : null;
   }
   if (!req.cookies.size) return null;

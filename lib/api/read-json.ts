@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { ApiError, validationError } from "./errors";
+import { findUnsafeText, inspectJson, JSON_LIMITS } from "@/lib/validations/json-safety";
+import { ApiError, formatPath, validationError } from "./errors";
 
 /** Default request body limit (documented in the README); routes may raise it, e.g. batch sends. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -42,17 +43,50 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+/**
+ * Throws 422 with the field path when a parsed body holds something Postgres can't store (NUL,
+ * lone surrogates) or is nested or sized past what any endpoint accepts — for every endpoint at
+ * once, before its schema runs.
+ */
+export function assertSafeJson(value: unknown): void {
+  const problem = inspectJson(value, JSON_LIMITS);
+  if (!problem) return;
+  throw new ApiError({
+    code: "validation_failed",
+    message: "The request is invalid",
+    details: [{ path: formatPath(problem.path), message: problem.message }],
+  });
+}
+
 /** Body → JSON → schema, failing as 413, 400 or 422 with field paths. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S, limit?: number): Promise<z.output<S>> {
   const raw = parseJsonText(await readBodyText(req, limit));
+  assertSafeJson(raw);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
 
-/** Query string → schema (422 on failure). */
+/** The query string as an own-keys object; 400 for a value or name Postgres couldn't store. */
+export function queryParams(req: Request): Record<string, string> {
+  const params: Record<string, string> = Object.create(null);
+  for (const [name, value] of new URL(req.url).searchParams) {
+    const problem = findUnsafeText(name) ?? findUnsafeText(value);
+    if (problem) {
+      throw new ApiError({
+        code: "bad_request",
+        message: "The query string is invalid",
+        details: [{ path: name.replace(/\u0000/g, "\\0"), message: problem }],
+      });
+    }
+    params[name] = value;
+  }
+  return params;
+}
+
+/** Query string → schema (400 for unstorable characters, 422 on schema failure). */
 export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
-  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  const params = queryParams(req);
   const parsed = schema.safeParse(params);
   if (!parsed.success) throw validationError(parsed.error, "The query string is invalid");
   return parsed.data;

@@ -2,8 +2,9 @@
 // Idempotency-Key header, trace propagation, and the 202/200 answer.
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import type { ProviderKind } from "@/db/schema/provider-configs";
+import { providerKinds, type ProviderKind } from "@/db/schema/provider-configs";
 import { sendMessage, type SendOutcome } from "@/lib/messaging/send-message";
+import { providerChannels } from "@/lib/providers/definitions";
 import {
   idempotencyKeySchema,
   parseProviderSend,
@@ -16,12 +17,12 @@ import { readJson } from "./read-json";
 import { withApiAuth } from "./with-api-auth";
 
 /**
- * Merges the `Idempotency-Key` header into a parsed send. The key may come in either place;
- * both present and different is a client bug worth a 422, not a silent choice.
+ * The idempotency key of a request: the `Idempotency-Key` header or the body's key. Both present
+ * and different is a client bug worth a 422, not a silent choice.
  */
-export function applyIdempotencyHeader(req: NextRequest, input: SendInput): SendInput {
+export function idempotencyKeyOf(req: NextRequest, bodyKey: string | undefined): string | undefined {
   const header = req.headers.get("idempotency-key");
-  if (header === null) return input;
+  if (header === null) return bodyKey;
   const parsed = idempotencyKeySchema.safeParse(header);
   if (!parsed.success) {
     throw new ApiError({
@@ -30,14 +31,20 @@ export function applyIdempotencyHeader(req: NextRequest, input: SendInput): Send
       details: [{ path: "header:Idempotency-Key", message: parsed.error.issues[0]?.message ?? "Invalid" }],
     });
   }
-  if (input.idempotencyKey !== undefined && input.idempotencyKey !== parsed.data) {
+  if (bodyKey !== undefined && bodyKey !== parsed.data) {
     throw new ApiError({
       code: "validation_failed",
       message: "The Idempotency-Key header and idempotency_key in the body differ",
       details: [{ path: "idempotency_key", message: "Differs from the Idempotency-Key header" }],
     });
   }
-  return { ...input, idempotencyKey: parsed.data };
+  return parsed.data;
+}
+
+/** Merges the `Idempotency-Key` header into a parsed send. */
+export function applyIdempotencyHeader(req: NextRequest, input: SendInput): SendInput {
+  const key = idempotencyKeyOf(req, input.idempotencyKey);
+  return key === undefined ? input : { ...input, idempotencyKey: key };
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -65,7 +72,7 @@ export function providerSendRoute(endpoint: ProviderEndpoint) {
   return withApiAuth<{ provider: string }>(async ({ req, params, ctx }) => {
     const spec = providerEndpoints[endpoint];
     const provider = params.provider as ProviderKind;
-    if (!(spec.providers as readonly string[]).includes(provider)) throw ApiError.notFound("Endpoint");
+    if (!(providerKinds as readonly string[]).includes(provider) || providerChannels[provider] !== spec.channel) throw ApiError.notFound("Endpoint");
     const parsed = parseProviderSend(endpoint, provider, await readJson(req, z.unknown()));
     if (!parsed.success) throw validationError(parsed.error);
     const input = applyIdempotencyHeader(req, parsed.data);

@@ -5,10 +5,13 @@ import type { Role } from "@/db/schema";
 import { authenticateApiKey, type AuthenticatedKey } from "@/lib/auth/api-keys";
 import { roleAtLeast, roleForScope, type Scope } from "@/lib/auth/permissions";
 import { logger, withLogContext, type Logger } from "@/lib/logger";
+import { sentry, setSentryRequestContext } from "@/lib/observability/sentry";
 import type { TenantContext } from "@/lib/tenancy/context";
 import { ACTIVE_TENANT_COOKIE, resolveSessionMember, type MemberTenant, type SessionMember } from "@/lib/tenancy/resolve";
+import { findUnsafeText } from "@/lib/validations/json-safety";
+import { positiveNumberEnv } from "@/lib/env";
+import { SharedRequestLimiter } from "@/lib/rate-limit/request-limiter";
 import { ApiError, errorResponse } from "./errors";
-import { TokenBuckets } from "./rate-limiter";
 
 type Params = Record<string, string>;
 type RouteContext<P> = { params: Promise<P> };
@@ -24,10 +27,11 @@ export interface AuthedHandlerArgs<P> extends PublicHandlerArgs<P> {
   ctx: TenantContext;
 }
 
-const apiKeyLimiter = new TokenBuckets(
-  Number(process.env.HERALD_API_RATE_LIMIT_PER_SECOND ?? 500),
-  Number(process.env.HERALD_API_RATE_LIMIT_BURST ?? 1000),
-);
+// One limit per key across every web process (the shared rate-limit store, leased in small batches).
+const apiKeyLimiter = new SharedRequestLimiter("api-key", {
+  ratePerSecond: positiveNumberEnv("HERALD_API_RATE_LIMIT_PER_SECOND", 500),
+  burst: positiveNumberEnv("HERALD_API_RATE_LIMIT_BURST", 1000),
+});
 
 /**
  * Wraps a route handler that needs no Herald credentials (health, provider webhooks, telephony
@@ -36,24 +40,45 @@ const apiKeyLimiter = new TokenBuckets(
 export function withRoute<P extends Params = Params>(handler: (args: PublicHandlerArgs<P>) => Promise<Response>) {
   return async (req: NextRequest, route: RouteContext<P>): Promise<Response> => {
     const requestId = req.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
-    return withLogContext({ requestId }, async () => {
-      const started = performance.now();
-      const log = logger;
-      let res: Response;
-      try {
-        const params = ((await route?.params) ?? {}) as P;
-        res = await handler({ req, params, requestId, log });
-      } catch (err) {
-        res = errorResponse(err, requestId, log);
-      }
-      res.headers.set("x-request-id", requestId);
-      log.info(
-        { method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started) },
-        "request",
-      );
-      return res;
+    const run = () =>
+      withLogContext({ requestId }, async () => {
+        const started = performance.now();
+        const log = logger;
+        let res: Response;
+        try {
+          const params = ((await route?.params) ?? {}) as P;
+          assertStorableParams(params);
+          res = await handler({ req, params, requestId, log });
+        } catch (err) {
+          res = errorResponse(err, requestId, log);
+        }
+        res.headers.set("x-request-id", requestId);
+        log.info(
+          { method: req.method, path: req.nextUrl.pathname, status: res.status, ms: Math.round(performance.now() - started) },
+          "request",
+        );
+        return res;
+      });
+    const reporting = sentry();
+    if (!reporting) return run();
+    // With Sentry on, each request reports from a scope of its own (its request id, then its caller).
+    return reporting.withIsolationScope((scope) => {
+      scope.setTag("request_id", requestId);
+      scope.setContext("request", { method: req.method, path: req.nextUrl.pathname });
+      return run();
     });
   };
+}
+
+/**
+ * A path segment holding NUL or an unpaired surrogate can name no stored resource (Postgres would
+ * refuse it in a lookup), so every route answers 404 before any query sees it.
+ */
+function assertStorableParams(params: Params) {
+  for (const value of Object.values(params)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === "string" && findUnsafeText(v) !== null)) throw ApiError.notFound("Resource");
+  }
 }
 
 /**
@@ -68,6 +93,7 @@ export function withApiAuth<P extends Params = Params>(
 ) {
   return withRoute<P>(async (args) => {
     const ctx = await authenticate(args.req, args.requestId, opts);
+    setSentryRequestContext(ctx);
     return withLogContext({ tenantId: ctx.tenantId }, () => handler({ ...args, ctx }));
   });
 }
@@ -109,8 +135,8 @@ export async function authenticateSession(req: NextRequest): Promise<{ userId: s
 }
 
 /** Applies the per-key request limit (also used by routes with optional auth). */
-export function takeApiKeyToken(key: AuthenticatedKey): void {
-  const wait = apiKeyLimiter.take(key.id);
+export async function takeApiKeyToken(key: AuthenticatedKey): Promise<void> {
+  const wait = await apiKeyLimiter.take(key.id);
   if (wait > 0) throw ApiError.rateLimited(wait, "Too many requests for this API key");
 }
 
@@ -118,7 +144,7 @@ export function apiKeyContext(key: AuthenticatedKey, requestId: string): TenantC
   return {
     tenantId: key.tenantId,
     tenantSlug: key.tenantSlug,
-    actor: { type: "api_key", keyId: key.id, name: key.name, scopes: key.scopes },
+    actor: { type: "api_key", keyId: key.id, name: key.name, scopes: key.scopes, prefix: key.prefix },
     requestId,
   };
 }
@@ -144,7 +170,7 @@ export async function authenticate(req: NextRequest, requestId: string, opts: Au
         details: { required_scope: opts.scope },
       });
     }
-    takeApiKeyToken(key);
+    await takeApiKeyToken(key);
     return apiKeyContext(key, requestId);
   }
   const { userId, member } = await authenticateSession(req);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { BoundedMap } from "@/lib/bounded-map";
 import { getDb } from "@/db";
 import {
   findActiveApiKeyByHash,
@@ -89,10 +90,13 @@ export interface AuthenticatedKey {
   tenantId: string;
   tenantSlug: string;
   scopes: Scope[];
+  /** The key's listed prefix (`hk_` + 8 characters): names it in logs and reports without revealing it. */
+  prefix: string;
 }
 
 // Per process: record "last used" at most once a minute per key, so busy keys don't flood the outbox.
-const lastRecorded = new Map<string, number>();
+// Keyed by authenticated ids, but bounded anyway: ids come and go with rotation.
+const lastRecorded = new BoundedMap<string, number>(10_000);
 const USAGE_RECORD_INTERVAL_MS = 60_000;
 
 export async function authenticateApiKey(rawKey: string): Promise<AuthenticatedKey | null> {
@@ -107,7 +111,7 @@ export async function authenticateApiKey(rawKey: string): Promise<AuthenticatedK
       "herald/api-key.used",
       { tenantId: row.tenantId, apiKeyId: row.id, usedAt: new Date(now).toISOString() },
       { tenantId: row.tenantId },
-    ).catch((err) => logger.warn({ err: String(err) }, "could not record API key usage"));
+    ).catch((err) => logger.warn({ err }, "could not record API key usage"));
   }
-  return { id: row.id, name: row.name, tenantId: row.tenantId, tenantSlug: row.tenantSlug, scopes: row.scopes.filter(isScope) };
+  return { id: row.id, name: row.name, tenantId: row.tenantId, tenantSlug: row.tenantSlug, scopes: row.scopes.filter(isScope), prefix: rawKey.slice(0, KEY_PREFIX.length + 8) };
 }

@@ -22,11 +22,21 @@ export const scopeCatalog = {
   "calls:write": { role: "staff", description: "Forward and hang up calls, manage the number pool" },
   "schools:read": { role: "viewer", description: "Read the school directory, including private fields" },
   "schools:write": { role: "staff", description: "Create, import and change schools" },
+  "contacts:read": { role: "viewer", description: "Read contacts, lists and segments" },
+  "contacts:write": { role: "staff", description: "Create, import, change and erase contacts; manage lists" },
   "reminders:read": { role: "viewer", description: "Read reminder schedules" },
   "reminders:write": { role: "staff", description: "Schedule and cancel reminders" },
   "webhooks:read": { role: "viewer", description: "Read webhook endpoints and deliveries" },
   "webhooks:write": { role: "admin", description: "Manage outbound webhook endpoints" },
   "usage:read": { role: "viewer", description: "Read usage metrics" },
+  "otp:send": { role: "staff", description: "Send one-time passcodes (and resend them)" },
+  "otp:verify": { role: "staff", description: "Check one-time passcodes" },
+  "templates:read": { role: "viewer", description: "Read message templates and preview them" },
+  "templates:write": { role: "staff", description: "Create, edit, publish and roll back message templates" },
+  "media:read": { role: "viewer", description: "Read stored media and download it" },
+  "media:write": { role: "staff", description: "Upload and delete media" },
+  "integrations:read": { role: "viewer", description: "Read integrations (Customer.io, Kommo → Unisender), their sync state, failures and request log" },
+  "integrations:write": { role: "admin", description: "Configure, authorize and operate integrations" },
 } as const satisfies Record<string, { role: Role; description: string }>;
 
 export type Scope = keyof typeof scopeCatalog;

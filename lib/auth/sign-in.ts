@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
-import { clearRateLimitBucket, hitRateLimitBucket, peekRateLimitBucket } from "@/db/queries/rate-limits";
 import { findUserByEmail, touchUserSignIn } from "@/db/queries/users";
 import { logger } from "@/lib/logger";
+import { limiterStore } from "@/lib/rate-limit/store";
 import { dummyPasswordHash, verifyPassword } from "./passwords";
 
 /** Failed sign-ins allowed per window before further attempts are refused (documented in README). */
@@ -22,13 +22,14 @@ function retryAfter(windowStart: Date): number {
  */
 export async function signInWithPassword(input: { email: string; password: string; ip: string }): Promise<SignInResult> {
   const db = getDb();
+  const store = await limiterStore();
   const email = input.email.trim().toLowerCase();
   const emailKey = `signin:email:${email}`;
   const ipKey = `signin:ip:${input.ip}`;
   const windowSeconds = SIGN_IN_LIMITS.windowSeconds;
   const [byEmail, byIp] = await Promise.all([
-    peekRateLimitBucket(db, { key: emailKey, windowSeconds }),
-    peekRateLimitBucket(db, { key: ipKey, windowSeconds }),
+    store.peekWindow({ key: emailKey, windowSeconds }),
+    store.peekWindow({ key: ipKey, windowSeconds }),
   ]);
   if (byEmail && byEmail.count >= SIGN_IN_LIMITS.perEmail) {
     return { ok: false, reason: "rate_limited", retryAfterSeconds: retryAfter(byEmail.windowStart) };
@@ -40,12 +41,12 @@ export async function signInWithPassword(input: { email: string; password: strin
   const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !valid) {
     await Promise.all([
-      hitRateLimitBucket(db, { key: emailKey, windowSeconds }),
-      hitRateLimitBucket(db, { key: ipKey, windowSeconds }),
+      store.hitWindow({ key: emailKey, windowSeconds }),
+      store.hitWindow({ key: ipKey, windowSeconds }),
     ]);
     logger.info({ ip: input.ip }, "failed sign-in");
     return { ok: false, reason: "invalid" };
   }
-  await Promise.all([clearRateLimitBucket(db, { key: emailKey }), touchUserSignIn(db, { userId: user.id })]);
+  await Promise.all([store.clearWindow({ key: emailKey }), touchUserSignIn(db, { userId: user.id })]);
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }

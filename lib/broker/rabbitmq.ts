@@ -192,73 +192,112 @@ export async function bindQueue(queue: string, exchange: string, pattern: string
   l.declared.add(key);
 }
 
+/**
+ * Removes a binding. On a channel of its own: the broker closes the channel when the queue or
+ * exchange does not exist, and that must not fail the publishes in flight on the shared one.
+ */
+export async function unbindQueue(queue: string, exchange: string, pattern: string): Promise<void> {
+  const l = await live();
+  l.declared.delete(`b:${queue}:${exchange}:${pattern}`);
+  try {
+    const ch = await l.connection.createChannel();
+    ch.on("error", () => {});
+    await ch.unbindQueue(queue, exchange, pattern);
+    await ch.close().catch(() => {});
+  } catch (err) {
+    throw new BrokerError(`could not unbind "${queue}" from "${exchange}": ${describe(err)}`, { cause: err });
+  }
+}
+
 function encode(body: unknown): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
 }
 
-/** Publishes one persistent message and resolves when the broker confirms it. */
-async function publish(exchange: string, routingKey: string, body: unknown, opts: PublishOptions): Promise<void> {
+export interface BatchMessage {
+  /** "" with `routingKey` = the queue name publishes to a queue (mandatory: unroutable fails). */
+  exchange: string;
+  routingKey: string;
+  body: unknown;
+  options: PublishOptions & { messageId: string };
+}
+
+export type BatchOutcome = { ok: true } | { ok: false; error: BrokerError; nack: boolean };
+
+/**
+ * Publishes messages in order on the shared confirm channel and waits for all the broker's
+ * confirms at once (one round trip, one timeout for the batch). Resolves per message: a nack or
+ * an unroutable return fails that message alone; a lost connection or the timeout fails every
+ * message still unconfirmed. Never rejects except when the broker cannot be reached at all.
+ */
+export async function publishBatch(messages: BatchMessage[]): Promise<BatchOutcome[]> {
   const l = await live();
-  const messageId = opts.messageId ?? randomUUID();
-  const content = encode(body);
-  await new Promise<void>((resolve, reject) => {
-    let settled = false;
+  const outcomes: (BatchOutcome | undefined)[] = messages.map(() => undefined);
+  await new Promise<void>((resolve) => {
+    let pending = messages.length;
+    if (pending === 0) return resolve();
+    const settle = (i: number, o: BatchOutcome) => {
+      if (outcomes[i]) return;
+      outcomes[i] = o;
+      if (--pending === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
     const timer = setTimeout(() => {
-      settled = true;
-      reject(new BrokerError(`RabbitMQ did not confirm the message within ${CONFIRM_TIMEOUT_MS} ms`));
+      const error = new BrokerError(`RabbitMQ did not confirm the batch within ${CONFIRM_TIMEOUT_MS} ms`);
+      messages.forEach((_, i) => settle(i, { ok: false, error, nack: false }));
     }, CONFIRM_TIMEOUT_MS);
-    try {
-      l.channel.publish(
-        exchange,
-        routingKey,
-        content,
-        {
-          persistent: true,
-          mandatory: opts.mandatory ?? false,
-          contentType: Buffer.isBuffer(body) ? "application/octet-stream" : "application/json",
-          messageId,
-          type: opts.type,
-          correlationId: opts.correlationId,
-          headers: opts.headers,
-          timestamp: Math.floor(Date.now() / 1000),
-          appId: "herald",
-        },
-        (err) => {
-          clearTimeout(timer);
-          if (settled) return;
-          settled = true;
-          if (err) return reject(new BrokerError(`RabbitMQ rejected the message: ${describe(err)}`, { cause: err }));
-          if (l.returned.delete(messageId)) {
-            // Re-declare on the next attempt: the queue or binding is gone.
-            l.declared.clear();
-            return reject(new BrokerError(`RabbitMQ could not route the message to "${routingKey || exchange}"`));
-          }
-          resolve();
-        },
-      );
-    } catch (err) {
-      clearTimeout(timer);
-      settled = true;
-      reject(new BrokerError(`RabbitMQ publish failed: ${describe(err)}`, { cause: err }));
-    }
+    messages.forEach((m, i) => {
+      const { messageId } = m.options;
+      try {
+        l.channel.publish(
+          m.exchange,
+          m.routingKey,
+          encode(m.body),
+          {
+            persistent: true,
+            mandatory: m.options.mandatory ?? m.exchange === "",
+            contentType: Buffer.isBuffer(m.body) ? "application/octet-stream" : "application/json",
+            messageId,
+            type: m.options.type,
+            correlationId: m.options.correlationId,
+            headers: m.options.headers,
+            timestamp: Math.floor(Date.now() / 1000),
+            appId: "herald",
+          },
+          (err) => {
+            if (err) return settle(i, { ok: false, error: new BrokerError(`RabbitMQ rejected the message: ${describe(err)}`, { cause: err }), nack: !/closed/i.test(describe(err)) });
+            if (l.returned.delete(messageId)) {
+              l.declared.clear();
+              return settle(i, { ok: false, error: new BrokerError(`RabbitMQ could not route the message to "${m.routingKey || m.exchange}"`), nack: true });
+            }
+            settle(i, { ok: true });
+          },
+        );
+      } catch (err) {
+        settle(i, { ok: false, error: new BrokerError(`RabbitMQ publish failed: ${describe(err)}`, { cause: err }), nack: false });
+      }
+    });
   });
+  return outcomes as BatchOutcome[];
+}
+
+/** One confirmed message: the batch path with a batch of one. */
+async function publishOne(m: Omit<BatchMessage, "options"> & { options: PublishOptions }): Promise<void> {
+  const [outcome] = await publishBatch([{ ...m, options: { ...m.options, messageId: m.options.messageId ?? randomUUID() } }]);
+  if (!outcome!.ok) throw outcome!.error;
 }
 
 /** Declares `queue` (durable) and publishes one confirmed, persistent JSON message to it. */
 export async function publishToQueue(queue: string, body: unknown, opts: PublishOptions = {}): Promise<void> {
   await assertQueue(queue);
   // Mandatory: if the queue was deleted since we declared it, fail (and re-declare on retry).
-  await publish("", queue, body, { mandatory: true, ...opts });
+  await publishOne({ exchange: "", routingKey: queue, body, options: { mandatory: true, ...opts } });
 }
 
 /** Publishes to an exchange the caller has declared with `assertExchange`. */
-export async function publishToExchange(
-  exchange: string,
-  routingKey: string,
-  body: unknown,
-  opts: PublishOptions = {},
-): Promise<void> {
-  await publish(exchange, routingKey, body, opts);
+export async function publishToExchange(exchange: string, routingKey: string, body: unknown, opts: PublishOptions = {}): Promise<void> {
+  await publishOne({ exchange, routingKey, body, options: opts });
 }
 
 /** For /api/health: can this process reach the broker right now? */

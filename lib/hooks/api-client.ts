@@ -34,3 +34,28 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : "Something went wrong";
 }
+
+/** A 422's per-field messages (`details[].path` → message), for showing beside form fields. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiClientError) || !Array.isArray(err.details)) return {};
+  const out: Record<string, string> = {};
+  for (const d of err.details as { path?: unknown; message?: unknown }[]) {
+    if (typeof d.path === "string" && typeof d.message === "string" && !(d.path in out)) out[d.path] = d.message;
+  }
+  return out;
+}
+
+/**
+ * Puts an API validation answer on a react-hook-form form: each field's message beside it,
+ * and true when at least one landed (so the caller skips the generic toast).
+ */
+export function applyFieldErrors(setError: (name: never, error: { message: string }) => void, err: unknown, fields: readonly string[]): boolean {
+  let applied = false;
+  for (const [path, message] of Object.entries(fieldErrors(err))) {
+    if (fields.includes(path)) {
+      setError(path as never, { message });
+      applied = true;
+    }
+  }
+  return applied;
+}

@@ -1,25 +1,29 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import type { AuditItemOut, AuditLogOut } from "@/lib/validations/audit-log";
 import { apiFetch } from "./api-client";
 
-export interface AuditItem {
-  id: number;
-  action: string;
-  actor: { type: string; id: string | null; label: string };
-  target: { type: string; id: string | null };
-  details: Record<string, unknown>;
-  created_at: string;
+export type AuditItem = AuditItemOut;
+
+export interface AuditFilters {
+  actor?: string;
+  action?: string;
+  since?: string;
+  until?: string;
 }
 
-export function useAuditLog() {
+export function useAuditLog(filters: AuditFilters = {}) {
   return useInfiniteQuery({
-    queryKey: ["audit-log"],
+    queryKey: ["audit-log", filters],
     initialPageParam: undefined as number | undefined,
-    queryFn: ({ pageParam }) =>
-      apiFetch<{ data: AuditItem[]; next_before: number | null }>(
-        `/api/v1/audit-log?limit=50${pageParam ? `&before=${pageParam}` : ""}`,
-      ),
+    queryFn: ({ pageParam, signal }) => {
+      const qs = new URLSearchParams({ limit: "50" });
+      for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
+      if (pageParam) qs.set("before", String(pageParam));
+      return apiFetch<AuditLogOut>(`/api/v1/audit-log?${qs}`, { signal });
+    },
     getNextPageParam: (last) => last.next_before ?? undefined,
+    placeholderData: keepPreviousData,
   });
 }

@@ -13,20 +13,52 @@ export interface MemberItem {
   last_sign_in_at: string | null;
 }
 
+export interface InvitationItem {
+  id: string;
+  email: string;
+  role: MemberItem["role"];
+  status: "pending" | "expired";
+  invited_by: string | null;
+  expires_at: string;
+  last_sent_at: string;
+  created_at: string;
+}
+
+/** A freshly issued invitation: `accept_url` is in this answer only. */
+export interface IssuedInvitation {
+  invitation: InvitationItem;
+  accept_url: string;
+  emailed: boolean;
+  message_id?: string;
+  email_reason?: string;
+}
+
 export const membersKey = ["members"] as const;
 
 export function useMembers() {
-  return useQuery({ queryKey: membersKey, queryFn: () => apiFetch<{ data: MemberItem[] }>("/api/v1/members").then((r) => r.data) });
+  return useQuery({ queryKey: membersKey, queryFn: () => apiFetch<{ data: MemberItem[]; invitations: InvitationItem[] }>("/api/v1/members") });
 }
 
 export function useInviteMember() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: InviteMemberBody) =>
-      apiFetch<{ user_id: string; email: string; role: string; one_time_password: string | null }>("/api/v1/members", {
-        method: "POST",
-        body,
-      }),
+    mutationFn: (body: InviteMemberBody) => apiFetch<IssuedInvitation>("/api/v1/members", { method: "POST", body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: membersKey }),
+  });
+}
+
+export function useResendInvitation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<IssuedInvitation>(`/api/v1/members/invitations/${id}/resend`, { method: "POST" }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: membersKey }),
+  });
+}
+
+export function useRevokeInvitation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<void>(`/api/v1/members/invitations/${id}`, { method: "DELETE" }),
     onSuccess: () => qc.invalidateQueries({ queryKey: membersKey }),
   });
 }

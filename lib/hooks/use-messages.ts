@@ -14,14 +14,17 @@ export interface MessageFilters {
   q?: string;
   since?: string;
   until?: string;
+  /** The messages of one reminder run. */
+  reminder_run_id?: string;
 }
 
 /** One keyset page of the message log (newest first). */
-export function useMessages(filters: MessageFilters, cursor: string | null, limit = 50) {
+export function useMessages(filters: MessageFilters, cursor: string | null, limit = 50, opts: { withTotal?: boolean } = {}) {
   return useQuery({
-    queryKey: [...messagesKey, "list", filters, cursor, limit],
+    queryKey: [...messagesKey, "list", filters, cursor, limit, opts.withTotal ?? false],
     queryFn: ({ signal }) => {
       const qs = new URLSearchParams({ limit: String(limit) });
+      if (opts.withTotal) qs.set("include_total", "true");
       for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
       if (cursor) qs.set("cursor", cursor);
       return apiFetch<MessageListOut>(`/api/v1/messages?${qs}`, { signal });

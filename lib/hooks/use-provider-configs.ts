@@ -83,3 +83,12 @@ export function useTestProviderConfig() {
     onSuccess: invalidate,
   });
 }
+
+export function useRotateCallbackToken() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: ({ provider, id }: { provider: ProviderKind; id: string }) =>
+      apiFetch<ProviderConfigOut>(`${base(provider)}/${id}/rotate-callback-token`, { method: "POST" }),
+    onSuccess: invalidate,
+  });
+}

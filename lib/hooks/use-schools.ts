@@ -11,8 +11,9 @@ export type SchoolHit = MemberSearchResponse["data"][number];
 export interface SchoolSearchParams {
   tenant: string;
   q: string;
-  city: string | null;
-  type: string | null;
+  /** Any of these cities / types (several values of a facet widen the result). */
+  cities: string[];
+  types: string[];
   page: number;
   perPage: number;
 }
@@ -22,8 +23,8 @@ export const schoolsKey = ["schools"] as const;
 /** The directory search as a signed-in member sees it (session cookie → private schools too). */
 export function useSchoolSearch(p: SchoolSearchParams) {
   const qs = new URLSearchParams({ tenant: p.tenant, q: p.q, page: String(p.page), per_page: String(p.perPage) });
-  if (p.city) qs.set("city", p.city);
-  if (p.type) qs.set("type", p.type);
+  if (p.cities.length) qs.set("city", p.cities.join(","));
+  if (p.types.length) qs.set("type", p.types.join(","));
   return useQuery({
     queryKey: [...schoolsKey, "search", qs.toString()],
     queryFn: ({ signal }) => apiFetch<MemberSearchResponse>(`/api/search/schools?${qs}`, { signal }),

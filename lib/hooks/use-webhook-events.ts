@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { WebhookEventListOut } from "@/lib/validations/webhook-events";
 import { apiFetch } from "./api-client";
 
@@ -19,5 +19,22 @@ export function useWebhookEvents(filters: { provider?: string; status?: string }
     },
     getNextPageParam: (last) => last.next_cursor,
     refetchInterval: 15_000,
+  });
+}
+
+export interface WebhookRejectionItem {
+  config_id: string;
+  provider: string;
+  reason: "replayed_signature";
+  count: number;
+  last_at: string;
+}
+
+/** Signed requests refused as replays (last 7 days). */
+export function useWebhookRejections() {
+  return useQuery({
+    queryKey: [...webhookEventsKey, "rejections"],
+    queryFn: ({ signal }) => apiFetch<{ data: WebhookRejectionItem[] }>("/api/v1/webhook-events/rejections", { signal }).then((r) => r.data),
+    refetchInterval: 60_000,
   });
 }

@@ -1,6 +1,6 @@
 import { getDb, type DbOrTx } from "@/db";
 import { insertOutboxEvents } from "@/db/queries/jobs";
-import { eventSchemas, type EventData, type EventName } from "@/inngest/events";
+import { eventSchemas, type EventData, type EventName } from "@/lib/jobs/events";
 
 export interface EmitOptions {
   tenantId?: string | null;
@@ -32,6 +32,8 @@ export interface EventToEmit {
   data: Record<string, unknown>;
   tenantId?: string | null;
   id?: string;
+  /** Not before this time (a delayed job on both engines). */
+  startAfter?: Date | null;
 }
 
 /**
@@ -44,5 +46,6 @@ export function outboxRows<E extends EventToEmit>(events: E[]) {
     tenantId: e.tenantId ?? null,
     name: e.name,
     payload: eventSchemas[e.name].parse(e.data) as Record<string, unknown>,
+    ...(e.startAfter ? { startAfter: e.startAfter } : {}),
   }));
 }

@@ -1,6 +1,7 @@
 import { getDb } from "@/db";
 import { claimOutboxBatch, markOutboxDispatched, markOutboxFailed } from "@/db/queries/jobs";
-import { logger } from "@/lib/logger";
+import { errorText, logger } from "@/lib/logger";
+import { observeOutboxRelayLag } from "@/lib/metrics/record";
 import type { RelayedEvent } from "./pg-boss-engine";
 
 const BATCH = 500;
@@ -27,10 +28,10 @@ export function startOutboxRelay(opts: {
       try {
         await opts.dispatch(rows.map((r) => ({ id: r.id, name: r.name, payload: r.payload, startAfter: r.startAfter })));
         await markOutboxDispatched(tx, { ids });
+        observeOutboxRelayLag(rows.map((r) => r.createdAt));
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        logger.warn({ err: message, count: rows.length }, "outbox relay could not dispatch; will retry");
-        await markOutboxFailed(tx, { ids, error: message.slice(0, 1000) });
+        logger.warn({ err, count: rows.length }, "outbox relay could not dispatch; will retry");
+        await markOutboxFailed(tx, { ids, error: errorText(err).slice(0, 1000) });
         throw err;
       }
       return rows.length;

@@ -8,7 +8,7 @@ import { authenticateApiKey, createApiKey } from "@/lib/auth/api-keys";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import { startJobEngine, stopJobEngine } from "./job-engine";
 import { PgBossEngine } from "./pg-boss-engine";
-import { defineWorkflow } from "./workflow";
+import { deadLetterIsTerminal, defineWorkflow } from "./workflow";
 
 const engines: PgBossEngine[] = [];
 afterAll(async () => {
@@ -40,6 +40,7 @@ describe("pg-boss engine", () => {
 
   it("retries with memoized steps and records a dead letter after the last attempt", async () => {
     const calls = { first: 0, second: 0 };
+    const failures: { attempts: number; error: string; apiKeyId: string }[] = [];
     const id = `test-failing-${randomUUID().slice(0, 8)}`;
     const wf = defineWorkflow({
       id,
@@ -52,6 +53,9 @@ describe("pg-boss engine", () => {
           calls.second++;
           throw new Error("provider said no");
         });
+      },
+      onFailure: async ({ event, error, attempts }) => {
+        failures.push({ attempts, error: (error as Error).message, apiKeyId: event.data.apiKeyId });
       },
     });
     const engine = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true });
@@ -78,12 +82,14 @@ describe("pg-boss engine", () => {
     // Step one finished on the first attempt and was never run again; step two ran on every attempt.
     expect(calls.first).toBe(1);
     expect(calls.second).toBe(3);
+    // onFailure ran once, after the last attempt, with the run's event and error.
+    expect(failures).toEqual([{ attempts: 3, error: "provider said no", apiKeyId: expect.any(String) }]);
   });
 
   it("dead-letters a malformed event at once instead of retrying it", async () => {
     let ran = 0;
     const id = `test-malformed-${randomUUID().slice(0, 8)}`;
-    const wf = defineWorkflow({ id, name: "never runs", event: "herald/api-key.used", retries: 5, handler: async () => void ran++ });
+    const wf = defineWorkflow({ id, name: "never runs", event: "herald/api-key.used", retries: 5, handler: async () => void ran++, onFailure: deadLetterIsTerminal });
     const engine = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true });
     engines.push(engine);
     await engine.start();
@@ -94,5 +100,25 @@ describe("pg-boss engine", () => {
     });
     expect(dead.attempts).toBe(1);
     expect(ran).toBe(0);
+  });
+
+  it("drains for a switch to Inngest: keeps running what it holds, drops the cron schedules, then counts nothing open", async () => {
+    let ran = 0;
+    const id = `test-drain-${randomUUID().slice(0, 8)}`;
+    const wf = defineWorkflow({ id, name: "drained", event: "herald/api-key.used", retries: 0, cron: "0 0 1 1 *", handler: async () => void ran++, onFailure: deadLetterIsTerminal });
+    const scheduling = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: false });
+    engines.push(scheduling);
+    await scheduling.start();
+    expect((await scheduling.instance.getSchedules()).map((x) => x.name)).toContain(id);
+    const payload = { tenantId: randomUUID(), apiKeyId: randomUUID(), usedAt: new Date().toISOString() };
+    await scheduling.enqueue([{ id: randomUUID(), name: "herald/api-key.used", payload }]);
+    expect(await scheduling.openJobs()).toBe(1);
+
+    const draining = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true, schedules: false });
+    engines.push(draining);
+    await draining.start();
+    expect((await draining.instance.getSchedules()).map((x) => x.name)).not.toContain(id);
+    await waitFor(async () => (await draining.openJobs()) === 0);
+    expect(ran).toBe(1);
   });
 });

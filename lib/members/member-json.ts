@@ -1,3 +1,5 @@
+import type { IssuedInvitation } from "./invitations";
+
 export function memberJson(m: {
   userId: string;
   email: string;
@@ -14,4 +16,8 @@ export function memberJson(m: {
     joined_at: m.joinedAt.toISOString(),
     last_sign_in_at: m.lastSignInAt?.toISOString() ?? null,
   };
+}
+
+export function issuedJson(issued: IssuedInvitation) {
+  return { invitation: issued.invitation, accept_url: issued.acceptUrl, emailed: issued.emailed.sent, ...(issued.emailed.sent ? { message_id: issued.emailed.messageId } : { email_reason: issued.emailed.reason }) };
 }

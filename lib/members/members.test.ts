@@ -2,15 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeDb } from "@/db";
 import { signInWithPassword, SIGN_IN_LIMITS } from "@/lib/auth/sign-in";
 import { makeContext, makeUser } from "@/lib/test/factories";
-import { changeMemberRole, changeOwnPassword, inviteMember, listMembers, removeMember } from "./members";
+import { changeMemberRole, changeOwnPassword, createMemberForTenantSlug, listMembers, removeMember } from "./members";
 import { listAudit } from "@/lib/audit/list-audit";
 
 afterAll(() => closeDb());
 
 describe("members", () => {
-  it("invites a new account with a one-time password that signs in once and must be changed", async () => {
+  it("the admin CLI path adds a new account with a one-time password that signs in once and must be changed", async () => {
     const ctx = await makeContext("owner");
-    const invited = await inviteMember(ctx, { email: `New.${ctx.tenantSlug}@Example.test`, role: "staff" });
+    const { member: invited } = await createMemberForTenantSlug({ tenantSlug: ctx.tenantSlug, email: `New.${ctx.tenantSlug}@Example.test`, role: "staff" });
     expect(invited.oneTimePassword).toMatch(/^[\w]{4}-[\w]{4}-[\w]{4}-[\w]{4}$/);
     expect(invited.email).toBe(invited.email.toLowerCase());
     const signIn = await signInWithPassword({ email: invited.email, password: invited.oneTimePassword!, ip: "10.0.0.1" });
@@ -19,7 +19,7 @@ describe("members", () => {
     expect((await signInWithPassword({ email: invited.email, password: invited.oneTimePassword!, ip: "10.0.0.1" })).ok).toBe(false);
 
     const audit = await listAudit(ctx, { limit: 10 });
-    expect(audit.data.map((a) => a.action)).toContain("member.invited");
+    expect(audit.data.map((a) => a.action)).toContain("member.added");
     expect(JSON.stringify(audit)).not.toContain(invited.oneTimePassword!);
   });
 

@@ -8,64 +8,50 @@ import {
   updateMembershipRole,
   upsertMembership,
 } from "@/db/queries/tenants";
-import { findUserByEmail, findUserById, insertUser, updateUserPassword } from "@/db/queries/users";
+import { findUserByEmail, findUserById, insertUserIfAbsent, updateUserPassword } from "@/db/queries/users";
 import type { Role } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { ApiError } from "@/lib/api/errors";
 import { generateOneTimePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { TenantContext } from "@/lib/tenancy/context";
+import { assertMayGrant } from "./grant";
 
 export async function listMembers(ctx: TenantContext) {
   return listMemberRows(getDb(), { tenantId: ctx.tenantId });
 }
 
-function actingRole(ctx: TenantContext): Role | "system" {
-  return ctx.actor.type === "user" ? ctx.actor.role : "system";
-}
-
-/** Only owners may hand out or take away the owner role. */
-function assertMayGrant(ctx: TenantContext, role: Role) {
-  const acting = actingRole(ctx);
-  if (role === "owner" && acting !== "owner" && acting !== "system") {
-    throw ApiError.forbidden("Only an owner can grant the owner role");
-  }
-}
-
-export interface InvitedMember {
+export interface AddedMember {
   userId: string;
   email: string;
   role: Role;
-  /** Set only when a new account was created: shown to the inviter once, never stored in clear. */
+  /** Set only when a new account was created: printed once, never stored in clear. */
   oneTimePassword: string | null;
 }
 
 /**
- * Adds a member. A new email gets an account with a one-time password (returned once) that
- * must be changed at first sign-in; an existing account is simply added to the tenant.
+ * Headless setup only (admin CLI, seed) — the operator's own authority, no consent step: adds the
+ * email as a member, creating the account with a one-time password (to be changed at first
+ * sign-in) when it has none. Members invited through the API go through invitations instead.
  */
-export async function inviteMember(
-  ctx: TenantContext,
-  input: { email: string; name?: string; role: Role },
-): Promise<InvitedMember> {
+async function addMemberDirectly(ctx: TenantContext, input: { email: string; name?: string; role: Role }): Promise<AddedMember> {
   assertMayGrant(ctx, input.role);
   const email = input.email.trim().toLowerCase();
   const oneTimePassword = generateOneTimePassword();
   const passwordHash = await hashPassword(oneTimePassword);
   return getDb().transaction(async (tx) => {
-    let user = await findUserByEmail(tx, { email });
-    let created = false;
-    if (!user) {
-      user = await insertUser(tx, { email, name: input.name ?? null, passwordHash, mustChangePassword: true });
-      created = true;
-    } else if (await findMembership(tx, { tenantId: ctx.tenantId, userId: user.id })) {
+    // Insert-or-read: two concurrent adds of one new email both end with the same account.
+    const created = await insertUserIfAbsent(tx, { email, name: input.name ?? null, passwordHash, mustChangePassword: true });
+    const user = created ?? (await findUserByEmail(tx, { email }));
+    if (!user) throw ApiError.conflict(`${email} could not be added; try again`);
+    if (!created && (await findMembership(tx, { tenantId: ctx.tenantId, userId: user.id }))) {
       throw ApiError.conflict(`${email} is already a member of this tenant`);
     }
     await upsertMembership(tx, { tenantId: ctx.tenantId, userId: user.id, role: input.role });
     await recordAudit(tx, ctx, {
-      action: "member.invited",
+      action: "member.added",
       targetType: "user",
       targetId: user.id,
-      details: { email, role: input.role, new_account: created },
+      details: { email, role: input.role, new_account: created !== undefined },
     });
     return { userId: user.id, email, role: input.role, oneTimePassword: created ? oneTimePassword : null };
   });
@@ -119,7 +105,7 @@ export async function createMemberForTenantSlug(input: { tenantSlug: string; ema
     actor: { type: "system", label: "admin cli" },
     requestId: `cli_${Date.now().toString(36)}`,
   };
-  return { tenant, member: await inviteMember(ctx, input) };
+  return { tenant, member: await addMemberDirectly(ctx, input) };
 }
 
 export async function changeOwnPassword(userId: string, input: { currentPassword: string; newPassword: string }) {

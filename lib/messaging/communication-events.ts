@@ -1,15 +1,10 @@
-// communication.sent.v1 / communication.failed.v1: the envelope, and publishing it from the outbox to RabbitMQ.
+// communication.sent.v1 / .failed.v1 / .cancelled.v1: the envelope, and publishing it from the outbox to RabbitMQ.
 import { getDb } from "@/db";
-import {
-  findCommunicationEvent,
-  markCommunicationEventPublished,
-  recordCommunicationEventFailure,
-} from "@/db/queries/message-delivery";
+import { claimCommunicationEvents } from "@/db/queries/broker-outbox";
 import type { CommunicationEvent } from "@/db/schema/communication-events";
 import type { Message } from "@/db/schema/messages";
-import { assertExchange, BrokerError, publishToExchange, publishToQueue } from "@/lib/broker/rabbitmq";
-import { emitEvent } from "@/lib/jobs/emit";
-import { logger } from "@/lib/logger";
+import type { OutboxSource } from "@/lib/broker/outbox-publisher";
+import { assertExchange, assertQueue, publishBatch } from "@/lib/broker/rabbitmq";
 
 export const PRODUCER_SERVICE = "communication-service";
 
@@ -22,6 +17,13 @@ export const commErrorCodes = [
   "COMM_PROVIDER_UNAVAILABLE",
   "COMM_PROVIDER_AUTH",
   "COMM_DEVICE_UNREGISTERED",
+  /** Herald itself could not finish the delivery (its run failed for good, or it outlived its deadline). */
+  "COMM_INTERNAL",
+  // Refused at acceptance: what an HTTP send answers 422 for, recorded as a failed message when
+  // the send came from the bus, so the action's loop closes (lib/bus/refusals.ts).
+  "COMM_SUPPRESSED",
+  "COMM_UNSUBSCRIBED",
+  "COMM_NO_ADDRESS",
 ] as const;
 export type CommErrorCode = (typeof commErrorCodes)[number];
 
@@ -102,101 +104,71 @@ export function failedEnvelope(
   };
 }
 
+/** A scheduled send withdrawn before it went (POST /api/v1/messages/{id}/cancel, or its reminder cancelled). */
+export function cancelledEnvelope(message: EnvelopeMessage & { sendAt: Date | null }, cancelled: { cancelledAt: Date; reason: string }) {
+  return {
+    event: "communication.cancelled.v1" as const,
+    ...baseEnvelope(message, cancelled.cancelledAt),
+    data: {
+      ...commonData(message),
+      send_at: message.sendAt?.toISOString() ?? null,
+      cancelled_at: cancelled.cancelledAt.toISOString(),
+      reason: cancelled.reason,
+    },
+    error: null,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
-// Publishing
+// Publishing (through the broker outbox, lib/broker/outbox-publisher.ts)
 
-/** How many times the publish workflow retries (1 s, 2 s, 4 s … ≈ 4 minutes) before dead-lettering. */
-export const PUBLISH_RETRIES = 8;
+/** Failed publishes retry with backoff for about 4 minutes, then go to the dead-letter queue. */
+export const COMMUNICATION_PUBLISH_BUDGET_MS = 4 * 60_000;
 
-export type PublishOutcome = "published" | "already_published" | "held" | "dead_lettered" | "failed" | "missing";
-
-/** A broker nack (as opposed to an outage): the message will never be taken; dead-letter at once. */
-function isNack(err: unknown): boolean {
-  return err instanceof BrokerError && /rejected the message|could not route/i.test(err.message);
-}
-
-async function publishEnvelope(row: CommunicationEvent, exchange: string): Promise<void> {
-  await assertExchange(exchange, "topic");
-  await publishToExchange(exchange, row.routingKey, row.payload, {
-    messageId: row.id,
-    type: row.name,
-    correlationId: row.messageId,
-    headers: { tenant_id: row.tenantId, message_id: row.messageId },
-  });
-}
-
-async function deadLetter(row: CommunicationEvent, exchange: string, reason: string): Promise<string> {
-  try {
-    await publishToQueue(communicationDlq(), row.payload, {
-      messageId: row.id,
-      type: row.name,
-      correlationId: row.messageId,
-      headers: {
-        tenant_id: row.tenantId,
-        message_id: row.messageId,
-        "x-original-exchange": exchange,
-        "x-original-routing-key": row.routingKey,
-        "x-dead-letter-reason": reason.slice(0, 200),
-      },
-    });
-    return reason;
-  } catch (err) {
-    // The broker is down for the DLQ too: the row itself is the dead letter (UI: retry).
-    return `${reason}; the dead-letter queue was unreachable too (${err instanceof Error ? err.message : String(err)})`;
-  }
+function headersOf(row: CommunicationEvent) {
+  return { tenant_id: row.tenantId, message_id: row.messageId };
 }
 
 /**
- * Publishes one outbox row (persistent, confirmed) unless it is already published. Returns what
- * happened. An outage either throws (`throwOnOutage`, for the retrying workflow) or is recorded
- * and returned as "failed"; `final` dead-letters instead. Consumers dedupe on the AMQP message
- * id (= event id): a crash between the broker's confirm and the row update republishes once.
+ * communication.* envelopes to the topic exchange configured when the event was recorded (so a
+ * config change can't split a stream). Past the budget, or on a broker nack, a copy goes to the
+ * dead-letter queue; when the broker can't take that either, the row itself is the dead letter
+ * (Dead letters page: replay).
  */
-export async function publishCommunicationEvent(input: {
-  tenantId: string;
-  eventId: string;
-  final?: boolean;
-  throwOnOutage?: boolean;
-  /** The row as just written (saves the read); re-read otherwise. */
-  row?: CommunicationEvent;
-}): Promise<PublishOutcome> {
-  const db = getDb();
-  const row = input.row ?? (await findCommunicationEvent(db, { tenantId: input.tenantId, id: input.eventId }));
-  if (!row) return "missing";
-  if (row.status === "published") return "already_published";
-  if (!brokerConfigured()) return "held";
-  // The exchange configured when the event was recorded, so a config change can't split a stream.
-  const exchange = row.exchange ?? communicationExchange();
-  try {
-    await publishEnvelope(row, exchange);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (isNack(err) || input.final) {
-      const reason = await deadLetter(row, exchange, isNack(err) ? `broker nack: ${message}` : `retries exhausted: ${message}`);
-      await recordCommunicationEventFailure(db, { tenantId: row.tenantId, id: row.id, error: reason, deadLetter: true });
-      logger.warn({ eventId: row.id, messageId: row.messageId, reason }, "communication event dead-lettered");
-      return "dead_lettered";
-    }
-    await recordCommunicationEventFailure(db, { tenantId: row.tenantId, id: row.id, error: message, deadLetter: false });
-    if (input.throwOnOutage) throw err;
-    return "failed";
-  }
-  await markCommunicationEventPublished(db, { tenantId: row.tenantId, id: row.id, exchange });
-  return "published";
-}
-
-/**
- * The delivery workflow's fast path: publish inline right after the terminal commit. When the
- * broker is down, hand the row to the publish workflow, which retries with backoff.
- */
-export async function publishOrHandOff(input: { tenantId: string; eventId: string; row?: CommunicationEvent }): Promise<PublishOutcome> {
-  const outcome = await publishCommunicationEvent(input);
-  if (outcome === "failed") {
-    await emitEvent(
-      "herald/communication-event.publish",
-      { tenantId: input.tenantId, eventId: input.eventId },
-      { tenantId: input.tenantId, id: input.eventId },
+export const communicationEventSource: OutboxSource<CommunicationEvent> = {
+  kind: "communication_event",
+  budgetMs: COMMUNICATION_PUBLISH_BUDGET_MS,
+  claim: (opts) => claimCommunicationEvents(getDb(), opts),
+  prepare: async (rows) => {
+    for (const exchange of new Set(rows.map((r) => r.exchange ?? communicationExchange()))) await assertExchange(exchange, "topic");
+  },
+  message: (row) => ({
+    exchange: row.exchange ?? communicationExchange(),
+    routingKey: row.routingKey,
+    body: row.payload,
+    options: { messageId: row.id, type: row.name, correlationId: row.messageId, headers: headersOf(row) },
+  }),
+  onDeadLettered: async (rows, reason) => {
+    await assertQueue(communicationDlq());
+    const outcomes = await publishBatch(
+      rows.map((row) => ({
+        exchange: "",
+        routingKey: communicationDlq(),
+        body: row.payload,
+        options: {
+          messageId: row.id,
+          type: row.name,
+          correlationId: row.messageId,
+          headers: {
+            ...headersOf(row),
+            "x-original-exchange": row.exchange ?? communicationExchange(),
+            "x-original-routing-key": row.routingKey,
+            "x-dead-letter-reason": reason.slice(0, 200),
+          },
+        },
+      })),
     );
-  }
-  return outcome;
-}
+    const missed = rows.filter((_, i) => !outcomes[i]!.ok);
+    if (missed.length > 0) throw new Error(`the dead-letter queue took ${rows.length - missed.length} of ${rows.length}`);
+  },
+};

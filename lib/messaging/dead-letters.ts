@@ -15,11 +15,13 @@ import {
   requeueFailedMessages,
   type DeadLetterFilter,
 } from "@/db/queries/dead-letters";
+import { listBusDeadLetters } from "@/db/queries/bus";
 import { requeueDeadLetteredCallEvents } from "@/db/queries/telephony";
-import type { DeadLetterKind } from "@/db/schema/delivery-resilience";
+import type { DeadLetterKind } from "@/db/schema/dead-letter-replays";
 import type { MessageAttempt } from "@/db/schema/messages";
-import { eventSchemas, type EventName } from "@/inngest/events";
-import { ApiError } from "@/lib/api/errors";
+import { eventSchemas, type EventName } from "@/lib/jobs/events";
+import { wakeBrokerOutbox } from "@/lib/broker/outbox-publisher";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/api/cursor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { emitEvents } from "@/lib/jobs/emit";
 import { deterministicUuid } from "@/lib/jobs/run-id";
@@ -36,27 +38,10 @@ import {
 
 type Entry = { at: Date; id: string; out: Omit<DeadLetterOut, "attempts" | "replays">; messageId: string | null };
 
-function encodeCursor(e: { at: Date; id: string }) {
-  return Buffer.from(`${e.at.toISOString()}|${e.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const date = at ? new Date(at) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new ApiError({
-      code: "validation_failed",
-      message: "The query string is invalid",
-      details: [{ path: "cursor", message: "Unknown cursor: use next_cursor from a previous page" }],
-    });
-  }
-  return { at: date, id };
-}
-
 function kindsFor(f: DeadLetterFilterInput): DeadLetterKind[] {
   if (f.kind) return [f.kind];
-  // Call events and workflow runs have no provider: a provider filter leaves them out.
-  return f.provider ? ["message", "communication_event"] : ["message", "communication_event", "call_event", "job"];
+  // Call events, workflow runs and bus actions have no provider: a provider filter leaves them out.
+  return f.provider ? ["message", "communication_event"] : ["message", "communication_event", "call_event", "job", "bus_action"];
 }
 
 /** Each source's newest entries matching the filter (limit per source), merged newest first. */
@@ -148,6 +133,27 @@ async function collect(db: DbOrTx, kinds: DeadLetterKind[], f: DeadLetterFilter)
               idempotency_key: null,
             },
           }));
+        case "bus_action":
+          return (await listBusDeadLetters(db, f)).map((b) => ({
+            at: b.createdAt,
+            id: b.id,
+            messageId: null,
+            out: {
+              id: b.id,
+              kind,
+              failed_at: b.createdAt.toISOString(),
+              provider: null,
+              config_id: null,
+              message_id: null,
+              channel: null,
+              recipient: null,
+              name: `${b.eventName ?? "unnamed message"}${b.actionId ? ` (action ${b.actionId})` : ""} on ${b.queue}`,
+              error_code: b.reasonCode,
+              last_error: b.reason,
+              attempt_count: b.occurrences,
+              idempotency_key: b.actionId ? `action:${b.actionId}` : null,
+            },
+          }));
       }
     }),
   );
@@ -173,7 +179,7 @@ export async function listDeadLetters(ctx: TenantContext, q: ListDeadLettersQuer
     tenantId: ctx.tenantId,
     provider: q.provider,
     since: q.since ? new Date(q.since) : undefined,
-    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    before: q.cursor ? decodeTimeIdCursor(q.cursor) : undefined,
     limit: limit + 1,
   });
   const page = entries.slice(0, limit);
@@ -188,7 +194,7 @@ export async function listDeadLetters(ctx: TenantContext, q: ListDeadLettersQuer
     replays: replays.filter((r) => r.targetId === e.id).map((r) => ({ actor: r.actorLabel, actor_type: r.actorType, replayed_at: r.replayedAt.toISOString() })),
   }));
   const last = page.at(-1);
-  return { data, next_cursor: entries.length > limit && last ? encodeCursor(last) : null };
+  return { data, next_cursor: entries.length > limit && last ? encodeTimeIdCursor(last.at, last.id) : null };
 }
 
 /**
@@ -210,8 +216,17 @@ export async function replayDeadLetters(ctx: TenantContext, body: ReplayBody): P
   const who = actorLabel(ctx.actor);
   const actorId = ctx.actor.type === "user" ? ctx.actor.userId : ctx.actor.type === "api_key" ? ctx.actor.keyId : null;
 
+  // A refused bus message is fixed by its producer and published again (its action id keeps it to one message).
+  const busIds = new Set((await listBusDeadLetters(db, { tenantId: ctx.tenantId, ids, limit: ids.length })).map((b) => b.id));
+  ids = ids.filter((id) => !busIds.has(id));
+  const busSkipped = [...busIds].map((id) => ({
+    id,
+    reason: "a refused bus action is not replayed here: fix it at its producer and publish it again (the same action id sends at most once)",
+  }));
+  if (ids.length === 0) return { replayed: [], skipped: busSkipped };
+
   const result = await db.transaction(async (tx) => {
-    const skipped: ReplayResultOut["skipped"] = [];
+    const skipped: ReplayResultOut["skipped"] = [...busSkipped];
     const msgs = await requeueFailedMessages(tx, { tenantId: ctx.tenantId, ids, reason: `replayed by ${who}` });
     const events = await requeueDeadLetteredCommunicationEvents(tx, { tenantId: ctx.tenantId, ids });
     const calls = await requeueDeadLetteredCallEvents(tx, { tenantId: ctx.tenantId, ids });
@@ -232,18 +247,7 @@ export async function replayDeadLetters(ctx: TenantContext, body: ReplayBody): P
         tenantId: ctx.tenantId,
         id: deterministicUuid(m.id, "replay", String(m.replayCount)),
       })),
-      ...events.map((e) => ({
-        name: "herald/communication-event.publish" as const,
-        data: { tenantId: ctx.tenantId, eventId: e.id },
-        tenantId: ctx.tenantId,
-        id: randomUUID(),
-      })),
-      ...[...new Map(calls.map((c) => [c.callId, c.id]))].map(([callId, logId]) => ({
-        name: "herald/call-event.logged" as const,
-        data: { tenantId: ctx.tenantId, callId, logId },
-        tenantId: ctx.tenantId,
-        id: randomUUID(),
-      })),
+      // Requeued communication and call events are outbox rows again: the broker outbox takes them.
       ...jobs.map((j) => ({ name: j.eventName as EventName, data: j.payload, tenantId: ctx.tenantId, id: randomUUID() })),
     ]);
 
@@ -268,6 +272,7 @@ export async function replayDeadLetters(ctx: TenantContext, body: ReplayBody): P
     return { replayed, skipped };
   });
 
+  if (result.replayed.some((r) => r.kind === "communication_event" || r.kind === "call_event")) wakeBrokerOutbox();
   const done = new Set([...result.replayed.map((r) => r.id), ...result.skipped.map((s) => s.id)]);
   for (const id of ids) if (!done.has(id)) result.skipped.push({ id, reason: "not a dead letter now (already replayed, since resent, or unknown)" });
   return result;

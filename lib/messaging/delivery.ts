@@ -8,37 +8,31 @@ import {
   recordIntermediateAttempt,
   type AttemptRow,
 } from "@/db/queries/message-delivery";
+import { releaseScheduledMessage } from "@/db/queries/scheduled-messages";
 import type { Message, RouteHop } from "@/db/schema/messages";
 import type { ProviderKind } from "@/db/schema/provider-configs";
+import { LocalCache } from "@/lib/cache/local-cache";
 import { logger } from "@/lib/logger";
+import { countMessageOutcome, observeProviderCall } from "@/lib/metrics/record";
+import { noteDeadLetters } from "@/lib/alerts/ops-alerts";
 import { enqueueCommunicationEventWebhooks } from "@/lib/outbound-webhooks/enqueue";
 import { deactivateDeviceToken } from "@/lib/messaging/device-tokens";
 import { DEFAULT_PROVIDER_TIMEOUT_MS, ProviderSendError, pushTarget, str, type OutboundMessage, type SendResult } from "@/lib/providers/adapter";
-import { adapterFor } from "@/lib/providers/adapters";
-import {
-  callbackUrlFor,
-  findConfigRecord,
-  markConfigError,
-  resolveCredentials,
-  type ProviderConfigRecord,
-  type ResolvedCredentials,
-} from "@/lib/providers/configs";
+import { refusedHost } from "@/lib/net/provider-hosts";
+import { providerDefinitions, pushAddressOf } from "@/lib/providers/definitions";
+import { adapterFor } from "@/lib/providers/registry";
+import { callbackUrlFor } from "@/lib/providers/callback-urls";
+import { findConfigRecord, resolveCredentials, type ProviderConfigRecord, type ResolvedCredentials } from "@/lib/providers/config-record";
+import { markConfigError } from "@/lib/providers/config-lifecycle";
 import { redactValues } from "@/lib/providers/credential-checks";
 import { checkBreaker, recordBreakerOutcome } from "@/lib/providers/circuit-breaker";
 import { limitsFor, withSendLimit } from "@/lib/providers/limiter";
+import { sendOtpMessage, settleOtpMessage, otpRefOf } from "@/lib/otp/delivery";
 import { takeConfigSendToken } from "./fair-share";
-import type { CommunicationEvent } from "@/db/schema/communication-events";
-import {
-  communicationExchange,
-  failedEnvelope,
-  publishOrHandOff,
-  sentEnvelope,
-  type CommErrorCode,
-  type PublishOutcome,
-} from "./communication-events";
+import { wakeBrokerOutbox } from "@/lib/broker/outbox-publisher";
+import { communicationExchange, failedEnvelope, sentEnvelope, type CommErrorCode } from "./communication-events";
+import { mediaAccess, mediaLinkUrl } from "@/lib/media/delivery-media";
 
-/** A done result may carry the event row it just wrote, so publishing needs no re-read. */
-type Internal = AttemptResult & { row?: CommunicationEvent | null };
 
 /** Where the workflow stands: which hop of the route, and how many calls that hop has had. */
 export interface AttemptCursor {
@@ -47,7 +41,7 @@ export interface AttemptCursor {
 }
 
 export type AttemptResult =
-  | { kind: "done"; status: "sent" | "failed" | "noop"; eventId: string | null; published?: PublishOutcome | null }
+  | { kind: "done"; status: "sent" | "failed" | "noop"; eventId: string | null }
   | { kind: "retry"; hop: number; tryInHop: number; waitMs: number }
   /** No hop can take it now (breakers open, config send rate used up): run again in waitMs. */
   | { kind: "defer"; waitMs: number; reason: string };
@@ -61,6 +55,8 @@ export interface DeliveryPolicy {
   /** A Retry-After longer than this falls back to the next hop instead of waiting (when there is one). */
   maxRetryAfterMs: number;
   timeoutMs: number;
+  /** OTP messages: the shortest provider timeout, so a hung provider falls back quickly. */
+  otpTimeoutMs: number;
   /** How long a message waits for an open breaker (no fallback) before it fails. */
   maxBreakerWaitMs: number;
 }
@@ -76,6 +72,7 @@ export function deliveryPolicy(env: NodeJS.ProcessEnv = process.env): DeliveryPo
     maxBackoffMs: n("HERALD_DELIVERY_MAX_BACKOFF_MS", 8_000),
     maxRetryAfterMs: n("HERALD_DELIVERY_MAX_RETRY_AFTER_MS", 30_000),
     timeoutMs: n("HERALD_PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS),
+    otpTimeoutMs: n("HERALD_OTP_PROVIDER_TIMEOUT_MS", 3_000),
     maxBreakerWaitMs: n("HERALD_BREAKER_MAX_WAIT_SECONDS", 900) * 1000,
   };
 }
@@ -86,49 +83,55 @@ export function backoffMs(tryInHop: number, policy: DeliveryPolicy, random = Mat
 }
 
 // ---------------------------------------------------------------------------------------------
-// Config + credentials, cached briefly (status is always read fresh)
+// Config + credentials, cached per process. A change to the config or one of its secrets, made
+// by any process, NOTIFYs the cache bus and drops the entry everywhere at once; without the bus
+// (starting, reconnecting) entries live a second.
+
+const HEARD_TTL_MS = 60_000;
+const UNHEARD_TTL_MS = 1_000;
 
 interface CachedSecrets {
   stamp: string;
-  expires: number;
   credentials: ResolvedCredentials;
   callbackUrl: string | undefined;
 }
-const secretsCache = new Map<string, CachedSecrets>();
-const SECRETS_TTL_MS = 60_000;
+const secretsCache = new LocalCache<CachedSecrets>({ max: 1000, ttlMs: HEARD_TTL_MS, unheardTtlMs: UNHEARD_TTL_MS });
+
+/** The rows a config's decrypted credentials come from: the config and each `secret:<id>` it refers to (callback token too). */
+function secretTags(config: ProviderConfigRecord): string[] {
+  const tags = [`provider_configs:${config.id}`];
+  for (const ref of [...Object.values(config.credentials), config.callbackTokenRef ?? ""]) {
+    if (ref.startsWith("secret:")) tags.push(`secrets:${ref.slice("secret:".length).toLowerCase()}`);
+  }
+  return tags;
+}
 
 async function secretsFor(config: ProviderConfigRecord): Promise<CachedSecrets> {
   const stamp = `${config.updatedAt.getTime()}:${JSON.stringify(config.credentials)}`;
   const hit = secretsCache.get(config.id);
-  if (hit && hit.stamp === stamp && hit.expires > Date.now()) return hit;
-  const credentials = await resolveCredentials(config);
-  const needsCallback = config.provider === "elks" || config.provider === "twilio" || config.provider === "infobip";
-  const entry: CachedSecrets = {
-    stamp,
-    expires: Date.now() + SECRETS_TTL_MS,
-    credentials,
-    callbackUrl: needsCallback ? await callbackUrlFor(config) : undefined,
-  };
-  if (secretsCache.size > 1000) secretsCache.clear();
-  secretsCache.set(config.id, entry);
-  return entry;
+  if (hit && hit.stamp === stamp) return hit;
+  return secretsCache.refresh(
+    config.id,
+    async () => ({
+      stamp,
+      credentials: await resolveCredentials(config),
+      // Providers with a derived callback URL take it per message (delivery reports, status callbacks).
+      callbackUrl: providerDefinitions[config.provider].derived.length > 0 ? await callbackUrlFor(config) : undefined,
+    }),
+    () => secretTags(config),
+  );
 }
 
-/**
- * Config records are cached for a second: status changes (pause, error) take effect within that,
- * and a burst of deliveries doesn't re-read and re-validate the same row per message.
- */
-const configCache = new Map<string, { at: number; config: ProviderConfigRecord | undefined }>();
-const CONFIG_TTL_MS = 1_000;
+/** Config records, so a burst of deliveries doesn't re-read and re-validate the same row per message. */
+const configCache = new LocalCache<ProviderConfigRecord | null>({ max: 5000, ttlMs: HEARD_TTL_MS, unheardTtlMs: UNHEARD_TTL_MS });
 
 async function configFor(tenantId: string, id: string): Promise<ProviderConfigRecord | undefined> {
-  const key = `${tenantId}:${id}`;
-  const hit = configCache.get(key);
-  if (hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.config;
-  const config = await findConfigRecord(tenantId, id);
-  if (configCache.size > 5000) configCache.clear();
-  configCache.set(key, { at: Date.now(), config });
-  return config;
+  const config = await configCache.getOrLoad(
+    `${tenantId}:${id}`,
+    async () => (await findConfigRecord(tenantId, id)) ?? null,
+    () => [`provider_configs:${id}`],
+  );
+  return config ?? undefined;
 }
 
 function forgetConfig(tenantId: string, id: string) {
@@ -149,6 +152,17 @@ function outbound(message: Message): OutboundMessage {
   };
 }
 
+/**
+ * A push image given as a stored media becomes a signed URL, made per attempt (so a retry days
+ * later still hands the device a live one) and valid long enough for the device to fetch it.
+ */
+async function withMediaLinks(m: OutboundMessage): Promise<OutboundMessage> {
+  const id = str(m.payload.image_media_id);
+  if (!id) return m;
+  const { image_media_id: _id, ...rest } = m.payload;
+  return { ...m, payload: { ...rest, image_url: await mediaLinkUrl(m.tenantId, id) } };
+}
+
 /** What the attempt row says was asked: routing facts and sizes, never credentials or bodies. */
 function requestSummary(message: Message, config: ProviderConfigRecord | undefined, hop: RouteHop, timeoutMs?: number) {
   const p = message.payload;
@@ -163,6 +177,8 @@ function requestSummary(message: Message, config: ProviderConfigRecord | undefin
     ...(str(p.body) ? { body_chars: str(p.body)!.length } : {}),
     ...(str(p.body_text) ? { body_text_chars: str(p.body_text)!.length } : {}),
     ...(str(p.body_html) ? { body_html_chars: str(p.body_html)!.length } : {}),
+    ...(Array.isArray(p.attachments) && p.attachments.length ? { attachments: p.attachments.length } : {}),
+    ...(p.media && typeof p.media === "object" ? { media_type: (p.media as { type?: unknown }).type } : {}),
     ...(timeoutMs ? { timeout_ms: timeoutMs } : {}),
     hop: hop.provider,
   };
@@ -191,10 +207,13 @@ function describeError(err: ProviderSendError, provider: ProviderKind): string {
 }
 
 function toSendError(err: unknown, credentials: ResolvedCredentials): ProviderSendError {
+  const refused = err instanceof ProviderSendError ? undefined : refusedHost(err);
   const e =
     err instanceof ProviderSendError
       ? err
-      : new ProviderSendError({ kind: "retryable", code: "adapter_error", httpStatus: null, message: err instanceof Error ? err.message : String(err), cause: err });
+      : refused
+        ? new ProviderSendError({ kind: "auth", code: "host_refused", httpStatus: null, message: refused.message, cause: err })
+        : new ProviderSendError({ kind: "retryable", code: "adapter_error", httpStatus: null, message: err instanceof Error ? err.message : String(err), cause: err });
   const message = redactValues(e.message, Object.values(credentials)).slice(0, 1000);
   return message === e.message
     ? e
@@ -213,7 +232,7 @@ async function finishFailed(
     attempt: AttemptRow | null;
     countsAsCall: boolean;
   },
-): Promise<Internal> {
+): Promise<AttemptResult> {
   const at = new Date();
   const done = await finishMessage(getDb(), {
     tenantId: message.tenantId,
@@ -246,7 +265,38 @@ async function finishFailed(
     usage: { tenantId: message.tenantId, configId: input.configId, provider: input.provider, channel: message.channel, at, failed: 1 },
     afterEvent: enqueueCommunicationEventWebhooks,
   });
-  return { kind: "done", status: done ? "failed" : "noop", eventId: done?.event?.id ?? null, row: done?.event ?? null };
+  if (done) {
+    countMessageOutcome("failed", { channel: message.channel, provider: input.provider, code: input.code });
+    // Failed with a retryable error after every route: a dead letter (Messages → Dead letters).
+    if (input.retryable) noteDeadLetters(message.tenantId, 1, `message ${message.id}`);
+  }
+  await settleOtpMessage(message, { sent: false });
+  return { kind: "done", status: done ? "failed" : "noop", eventId: done?.event?.id ?? null };
+}
+
+/**
+ * The on-failure path: a message whose delivery run failed for good, or that the stuck-work
+ * sweeper found non-terminal past its deadline, ends `failed` with COMM_INTERNAL. It goes through
+ * the same conditional terminal transaction as every other outcome, so the communication.failed.v1
+ * event is written exactly once (and not at all if the message became terminal meanwhile), then
+ * published by the broker outbox.
+ */
+export async function failMessageForGood(input: { tenantId: string; messageId: string; reason: string }) {
+  const message = await findMessageForDelivery(getDb(), { tenantId: input.tenantId, id: input.messageId });
+  if (!message || !DELIVERABLE_STATUSES.includes(message.status)) return { status: "noop" as const, eventId: null };
+  const done = await finishFailed(message, {
+    fromStatus: message.status,
+    code: "COMM_INTERNAL",
+    errorMessage: input.reason.slice(0, 1000),
+    retryable: true,
+    provider: null,
+    configId: null,
+    attempt: null,
+    countsAsCall: false,
+  });
+  if (done.kind !== "done" || !done.eventId) return { status: done.kind === "done" ? done.status : ("noop" as const), eventId: null };
+  wakeBrokerOutbox();
+  return { status: done.status, eventId: done.eventId };
 }
 
 /**
@@ -263,21 +313,18 @@ export async function runDeliveryAttempt(input: {
   policy?: DeliveryPolicy;
   deferredSince?: string;
 }): Promise<AttemptResult> {
-  const { row, ...result } = await attemptOnce(input);
-  void row;
-  return result;
+  return attemptOnce(input);
 }
 
 /**
- * One workflow step: an attempt and, when it ended the message, the inline publish of its event
- * (handed to the publish workflow if the broker is down). The publish is guarded by the event
- * row, so a re-run of this step after a crash publishes an unpublished event and nothing else.
+ * One workflow step: an attempt. When it ended the message, its event row (committed with the
+ * terminal status) is the broker outbox's to publish; waking it here publishes within
+ * milliseconds when the outbox runs in this process, and at its next poll otherwise.
  */
 export async function deliverStep(input: { tenantId: string; messageId: string; cursor: AttemptCursor; deferredSince?: string }): Promise<AttemptResult> {
-  const { row, ...result } = await attemptOnce(input);
-  if (result.kind !== "done" || !result.eventId) return result;
-  const published = await publishOrHandOff({ tenantId: input.tenantId, eventId: result.eventId, row: row ?? undefined });
-  return { ...result, published };
+  const result = await runDeliveryAttempt(input);
+  if (result.kind === "done" && result.eventId) wakeBrokerOutbox();
+  return result;
 }
 
 async function attemptOnce(input: {
@@ -286,11 +333,19 @@ async function attemptOnce(input: {
   cursor: AttemptCursor;
   policy?: DeliveryPolicy;
   deferredSince?: string;
-}): Promise<Internal> {
+}): Promise<AttemptResult> {
   const policy = input.policy ?? deliveryPolicy();
   const db = getDb();
-  const message = await findMessageForDelivery(db, { tenantId: input.tenantId, id: input.messageId });
+  let message = await findMessageForDelivery(db, { tenantId: input.tenantId, id: input.messageId });
   if (!message) return { kind: "done", status: "noop", eventId: null };
+  if (message.status === "scheduled") {
+    // A scheduled send: its job was held until send_at; an early wake waits again. Released
+    // conditionally, so a cancel at the same moment either wins (nothing goes out) or loses.
+    const waitMs = (message.sendAt?.getTime() ?? 0) - Date.now();
+    if (waitMs > 1000) return { kind: "defer", waitMs, reason: "scheduled" };
+    if (!(await releaseScheduledMessage(db, { tenantId: message.tenantId, id: message.id }))) return { kind: "done", status: "noop", eventId: null };
+    message = { ...message, status: "queued" };
+  }
   if (!DELIVERABLE_STATUSES.includes(message.status)) {
     // Already terminal: hand back its event so a re-run still makes sure it gets published.
     const event = await findCommunicationEventForMessage(db, { tenantId: message.tenantId, messageId: message.id });
@@ -389,11 +444,11 @@ async function callProvider(
   hop: RouteHop,
   cursor: AttemptCursor,
   policy: DeliveryPolicy,
-): Promise<Internal> {
+): Promise<AttemptResult> {
   // queued → sending is recorded with the call's outcome (same transaction), saving a commit per message.
   const fromStatus = message.status;
   const { credentials, callbackUrl } = await secretsFor(config);
-  // The config's send rate is shared by every process (Postgres bucket); the in-process limiter
+  // The config's send rate is shared by every process (the rate-limit store); the in-process limiter
   // keeps only the concurrency cap.
   const limits = limitsFor(config);
   const token = await takeConfigSendToken(config.id, limits);
@@ -401,24 +456,30 @@ async function callProvider(
   if (token.waitMs > 0) await new Promise((r) => setTimeout(r, token.waitMs));
   const startedAt = new Date();
   const t0 = performance.now();
-  let result: SendResult | undefined;
+  const otp = otpRefOf(message);
+  const timeoutMs = otp ? policy.otpTimeoutMs : policy.timeoutMs;
+  let result: (SendResult & { providerPin?: boolean }) | undefined;
   let error: ProviderSendError | undefined;
   try {
-    result = await withSendLimit(config.id, { ...limits, ratePerSecond: null }, () =>
-      adapterFor(config.provider).send(config as never, credentials, outbound(message), { timeoutMs: policy.timeoutMs, callbackUrl }),
+    const media = mediaAccess(message.tenantId, config.id);
+    result = await withSendLimit(config.id, { ...limits, ratePerSecond: null }, async () =>
+      otp
+        ? sendOtpMessage(message, otp, config, credentials, outbound(message), { timeoutMs, callbackUrl })
+        : adapterFor(config.provider).send(config as never, credentials, await withMediaLinks(outbound(message)), { timeoutMs, callbackUrl, media }),
     );
   } catch (err) {
     error = toSendError(err, credentials);
   }
   const finishedAt = new Date();
   const latencyMs = Math.round(performance.now() - t0);
+  observeProviderCall(config.provider, error ? error.kind : "ok", performance.now() - t0);
   const attempt = (outcome: AttemptRow["outcome"]): AttemptRow => ({
     messageId: message.id,
     tenantId: message.tenantId,
     provider: config.provider,
     configId: config.id,
     outcome,
-    requestSummary: requestSummary(message, config, hop, policy.timeoutMs),
+    requestSummary: requestSummary(message, config, hop, timeoutMs),
     responseCode: error ? error.httpStatus : 200,
     errorCode: error ? error.code : null,
     errorMessage: error ? error.message : null,
@@ -430,7 +491,11 @@ async function callProvider(
   });
 
   try {
-    return await settleCall(message, config, hop, cursor, policy, { fromStatus, result, error, attempt, finishedAt });
+    const settled = await settleCall(message, config, hop, cursor, policy, { fromStatus, result, error, attempt, finishedAt });
+    if (otp && result && settled.kind === "done" && settled.status === "sent") {
+      await settleOtpMessage(message, { sent: true, configId: config.id, providerPinId: result.providerPin ? result.providerMessageId : null });
+    }
+    return settled;
   } finally {
     await recordBreakerOutcome(
       config,
@@ -485,7 +550,7 @@ async function settleCall(
     attempt: (outcome: AttemptRow["outcome"]) => AttemptRow;
     finishedAt: Date;
   },
-): Promise<Internal> {
+): Promise<AttemptResult> {
   const db = getDb();
   const { fromStatus, result, error, attempt, finishedAt } = call;
   if (result) {
@@ -524,7 +589,8 @@ async function settleCall(
       },
       afterEvent: enqueueCommunicationEventWebhooks,
     });
-    return { kind: "done", status: done ? "sent" : "noop", eventId: done?.event?.id ?? null, row: done?.event ?? null };
+    if (done) countMessageOutcome("sent", { channel: message.channel, provider: config.provider });
+    return { kind: "done", status: done ? "sent" : "noop", eventId: done?.event?.id ?? null };
   }
 
   const err = error!;
@@ -537,7 +603,7 @@ async function settleCall(
     case "rejected":
     case "unregistered_token": {
       if (err.kind === "unregistered_token") {
-        const target = pushTarget(outbound(message), config.provider === "onesignal" ? "onesignal" : "fcm");
+        const target = pushTarget(outbound(message), pushAddressOf(config.provider));
         if (target.token) {
           await deactivateDeviceToken(message.tenantId, {
             token: target.token,

@@ -1,19 +1,16 @@
 // Fair share and back-pressure: the per-tenant send quota at the API, per-tenant delivery
-// concurrency and per-config send rate in the delivery workflow, all shared through Postgres.
+// concurrency and per-config send rate in the delivery workflow, all shared by every process
+// (the buckets in the rate-limit store, Postgres or Redis; the slots in Postgres).
 import { getDb } from "@/db";
-import {
-  acquireSlot,
-  findTenantLimits,
-  releaseSlot,
-  takeBucketTokens,
-  upsertTenantLimits,
-} from "@/db/queries/delivery-resilience";
+import { acquireSlot, findTenantLimits, releaseSlot, upsertTenantLimits } from "@/db/queries/send-limits";
 import { ApiError } from "@/lib/api/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { LocalCache } from "@/lib/cache/local-cache";
 import { emitEvent } from "@/lib/jobs/emit";
 import { engineKind } from "@/lib/jobs/engine-kind";
 import { deterministicUuid } from "@/lib/jobs/run-id";
 import type { SendLimits } from "@/lib/providers/limiter";
+import { limiterStore } from "@/lib/rate-limit/store";
 import type { TenantContext } from "@/lib/tenancy/context";
 
 export interface EffectiveTenantLimits {
@@ -28,21 +25,23 @@ function envLimit(env: NodeJS.ProcessEnv, name: string): number | null {
   return Number.isFinite(v) && v > 0 ? v : null;
 }
 
-const LIMITS_TTL_MS = 5_000;
-const limitsCache = new Map<string, { at: number; limits: EffectiveTenantLimits }>();
+// A change made by any process NOTIFYs the cache bus and drops the entry everywhere; without
+// the bus (starting, reconnecting) an entry lives a second.
+const limitsCache = new LocalCache<EffectiveTenantLimits>({ max: 10_000, ttlMs: 60_000, unheardTtlMs: 1_000 });
 
-/** The tenant's row in tenant_limits, else HERALD_TENANT_SENDS_PER_SECOND / HERALD_TENANT_MAX_CONCURRENCY. Cached 5 s. */
+/** The tenant's row in tenant_limits, else HERALD_TENANT_SENDS_PER_SECOND / HERALD_TENANT_MAX_CONCURRENCY. */
 export async function tenantLimitsFor(tenantId: string, env: NodeJS.ProcessEnv = process.env): Promise<EffectiveTenantLimits> {
-  const hit = limitsCache.get(tenantId);
-  if (hit && Date.now() - hit.at < LIMITS_TTL_MS) return hit.limits;
-  const row = await findTenantLimits(getDb(), { tenantId });
-  const limits = {
-    sendsPerSecond: row?.sendsPerSecond ?? envLimit(env, "HERALD_TENANT_SENDS_PER_SECOND"),
-    maxConcurrentDeliveries: row?.maxConcurrentDeliveries ?? envLimit(env, "HERALD_TENANT_MAX_CONCURRENCY"),
-  };
-  if (limitsCache.size > 10_000) limitsCache.clear();
-  limitsCache.set(tenantId, { at: Date.now(), limits });
-  return limits;
+  return limitsCache.getOrLoad(
+    tenantId,
+    async () => {
+      const row = await findTenantLimits(getDb(), { tenantId });
+      return {
+        sendsPerSecond: row?.sendsPerSecond ?? envLimit(env, "HERALD_TENANT_SENDS_PER_SECOND"),
+        maxConcurrentDeliveries: row?.maxConcurrentDeliveries ?? envLimit(env, "HERALD_TENANT_MAX_CONCURRENCY"),
+      };
+    },
+    () => [`tenant_limits:${tenantId}`],
+  );
 }
 
 /** Sets (or clears, with null) the tenant's overrides; audited. */
@@ -80,7 +79,7 @@ export async function takeSendQuota(
 ): Promise<{ granted: number; retryAfterSeconds: number | null }> {
   const { sendsPerSecond } = await tenantLimitsFor(ctx.tenantId);
   if (!sendsPerSecond || want <= 0) return { granted: want, retryAfterSeconds: null };
-  const take = await takeBucketTokens(getDb(), {
+  const take = await (await limiterStore()).takeTokens({
     key: `tenant-sends:${ctx.tenantId}`,
     rate: sendsPerSecond,
     burst: sendsPerSecond,
@@ -117,13 +116,19 @@ export function deferDelayMs(baseMs: number, random = Math.random): number {
 }
 
 /**
- * Takes one of the tenant's delivery slots on the pg-boss engine (Inngest enforces the same
- * limit with a concurrency key). Over the limit: defer instead of holding a worker.
+ * Takes one of the tenant's delivery slots on the pg-boss engine for a tenant whose
+ * `tenant_limits.max_concurrent_deliveries` overrides the default. Over the limit: defer instead
+ * of holding a worker. (Inngest's concurrency key is static: it enforces the environment
+ * default, HERALD_TENANT_MAX_CONCURRENCY, not per-tenant overrides — see the README.)
  */
-export async function admitDelivery(input: { tenantId: string; messageId: string }): Promise<Admission> {
+export async function admitDelivery(input: { tenantId: string; messageId: string; lane?: "priority" }): Promise<Admission> {
   if (engineKind() !== "pg-boss") return { kind: "admitted", slot: false };
+  // OTPs do not queue behind the tenant's own campaign for a slot (they are few, and throttled at the API).
+  if (input.lane === "priority") return { kind: "admitted", slot: false };
   const { maxConcurrentDeliveries } = await tenantLimitsFor(input.tenantId);
-  if (!maxConcurrentDeliveries) return { kind: "admitted", slot: false };
+  // The environment default is the workflow's `tenantConcurrency`, which the engine itself
+  // enforces (before the run starts); only a tenant's own override is admitted here.
+  if (!maxConcurrentDeliveries || maxConcurrentDeliveries === envLimit(process.env, "HERALD_TENANT_MAX_CONCURRENCY")) return { kind: "admitted", slot: false };
   const r = await acquireSlot(getDb(), { key: slotKey(input.tenantId), holder: input.messageId, limit: maxConcurrentDeliveries, ttlSeconds: SLOT_TTL_SECONDS });
   if (r.granted) return { kind: "admitted", slot: true };
   return { kind: "defer", waitMs: deferDelayMs(250), reason: `tenant has ${r.held} deliveries in flight (limit ${maxConcurrentDeliveries})` };
@@ -142,7 +147,7 @@ const MAX_INLINE_RATE_WAIT_SECONDS = 1;
  */
 export async function takeConfigSendToken(configId: string, limits: SendLimits): Promise<{ kind: "go"; waitMs: number } | { kind: "defer"; waitMs: number }> {
   if (!limits.ratePerSecond) return { kind: "go", waitMs: 0 };
-  const r = await takeBucketTokens(getDb(), {
+  const r = await (await limiterStore()).takeTokens({
     key: `config-sends:${configId}`,
     rate: limits.ratePerSecond,
     burst: Math.max(1, limits.ratePerSecond),
@@ -156,11 +161,24 @@ export async function takeConfigSendToken(configId: string, limits: SendLimits):
  * Re-schedules the message's delivery as a new run `waitMs` from now (pg-boss `startAfter`,
  * Inngest `ts`). The id derives from the deferring run, so a re-run of that step emits nothing new.
  */
-export async function deferDelivery(input: { tenantId: string; messageId: string; runId: string; step: string; waitMs: number; deferredSince?: string }) {
+export async function deferDelivery(input: {
+  tenantId: string;
+  messageId: string;
+  runId: string;
+  step: string;
+  waitMs: number;
+  deferredSince?: string;
+  lane?: "priority";
+}) {
   const startAfter = new Date(Date.now() + Math.max(0, input.waitMs));
   await emitEvent(
-    "herald/message.queued",
-    { tenantId: input.tenantId, messageId: input.messageId, deferredSince: input.deferredSince ?? new Date().toISOString() },
+    input.lane === "priority" ? "herald/message.priority-queued" : "herald/message.queued",
+    {
+      tenantId: input.tenantId,
+      messageId: input.messageId,
+      deferredSince: input.deferredSince ?? new Date().toISOString(),
+      ...(input.lane ? { lane: input.lane } : {}),
+    },
     { tenantId: input.tenantId, id: deterministicUuid(input.runId, input.step), startAfter },
   );
   return { deferredUntil: startAfter.toISOString() };

@@ -4,16 +4,22 @@ import {
   findMessage,
   listMessageAttempts,
   listMessageEvents,
+  countMessages,
   listMessages as listMessageRows,
   listMessageStatusHistory,
+  type MessageFilter,
 } from "@/db/queries/messages";
 import type { Message, MessageAttempt } from "@/db/schema/messages";
+import { decodeIdCursor, encodeIdCursor } from "@/lib/api/cursor";
 import { ApiError } from "@/lib/api/errors";
 import type { TenantContext } from "@/lib/tenancy/context";
+import { messageMedia } from "@/lib/media/message-media";
 import {
   messageDetailOut,
   messageListOut,
   messageOut,
+  MESSAGE_TOTAL_CAP,
+  type ExportMessagesQuery,
   type ListMessagesQuery,
   type MessageDetailOut,
   type MessageListOut,
@@ -22,7 +28,7 @@ import {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-function toOut(m: Message): MessageOut {
+export function toOut(m: Message): MessageOut {
   return messageOut.parse({
     id: m.id,
     channel: m.channel,
@@ -32,9 +38,13 @@ function toOut(m: Message): MessageOut {
     config_id: m.configId,
     route: m.route.map((h) => ({ config_id: h.configId, provider: h.provider })),
     recipient: m.recipient,
+    contact_id: m.contactId,
     template_id: m.templateId,
+    template_version: m.templateVersion,
     idempotency_key: m.idempotencyKey,
     action_id: m.actionId,
+    send_at: iso(m.sendAt),
+    reminder_run_id: m.reminderRunId,
     trace_id: m.traceId,
     provider_reference: m.providerReference,
     provider_message_id: m.providerMessageId,
@@ -62,8 +72,13 @@ const SECRET_KEY = /(secret|password|passwd|token|api[_-]?key|authorization|cred
  * The payload as accepted, with anything that looks like a credential masked. The device token
  * of a push target is the recipient, not a credential, so it stays.
  */
+// A link that grants something to whoever holds it (an invitation's accept link) is masked in
+// every message shown, so members who can read messages cannot use one meant for someone else.
+const GRANTING_LINK = /\/invite\/[A-Za-z0-9_-]{16,}/g;
+
 export function redactPayload(value: unknown, path: string[] = []): unknown {
   if (Array.isArray(value)) return value.map((v) => redactPayload(v, path));
+  if (typeof value === "string") return value.replace(GRANTING_LINK, "/invite/[redacted]");
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -96,14 +111,16 @@ export async function getMessage(ctx: TenantContext, id: string): Promise<Messag
   const db = getDb();
   const m = await findMessage(db, { tenantId: ctx.tenantId, id });
   if (!m) throw ApiError.notFound("Message");
-  const [attempts, history, events] = await Promise.all([
+  const [attempts, history, events, media] = await Promise.all([
     listMessageAttempts(db, { tenantId: ctx.tenantId, messageId: id }),
     listMessageStatusHistory(db, { tenantId: ctx.tenantId, messageId: id }),
     listMessageEvents(db, { tenantId: ctx.tenantId, messageId: id }),
+    messageMedia(ctx.tenantId, m),
   ]);
   return messageDetailOut.parse({
     ...toOut(m),
     payload: redactPayload(m.payload),
+    media,
     context: m.context,
     attempts: attempts.map(attemptOut),
     status_history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, reason: h.reason, at: h.at.toISOString() })),
@@ -118,31 +135,34 @@ export async function getMessage(ctx: TenantContext, id: string): Promise<Messag
   });
 }
 
-export async function listMessages(ctx: TenantContext, q: ListMessagesQuery): Promise<MessageListOut> {
-  const rows = await listMessageRows(getDb(), {
+/** The filter of a list or export query, as the queries take it. */
+export function messageFilterOf(ctx: TenantContext, q: ExportMessagesQuery): MessageFilter {
+  return {
     tenantId: ctx.tenantId,
     status: q.status,
     channel: q.channel,
     provider: q.provider,
     configId: q.config_id,
+    contactId: q.contact_id,
+    reminderRunId: q.reminder_run_id,
     since: q.since ? new Date(q.since) : undefined,
     until: q.until ? new Date(q.until) : undefined,
     q: q.q,
-    beforeId: q.cursor ? decodeCursor(q.cursor) : undefined,
-    limit: q.limit + 1,
-  });
+  };
+}
+
+export async function listMessages(ctx: TenantContext, q: ListMessagesQuery): Promise<MessageListOut> {
+  const filter = messageFilterOf(ctx, q);
+  const [rows, total] = await Promise.all([
+    listMessageRows(getDb(), { ...filter, beforeId: q.cursor ? decodeIdCursor(q.cursor) : undefined, limit: q.limit + 1 }),
+    q.include_total === "true" ? countMessages(getDb(), { ...filter, cap: MESSAGE_TOTAL_CAP }) : undefined,
+  ]);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return messageListOut.parse({
     data: page.map(toOut),
-    next_cursor: rows.length > q.limit && last ? Buffer.from(last.id).toString("base64url") : null,
+    next_cursor: rows.length > q.limit && last ? encodeIdCursor(last.id) : null,
+    ...(total === undefined ? {} : { total: Math.min(total, MESSAGE_TOTAL_CAP), total_capped: total > MESSAGE_TOTAL_CAP }),
   });
 }
 
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw new ApiError({ code: "validation_failed", message: "The cursor is invalid", details: [{ path: "cursor", message: "Invalid cursor" }] });
-  }
-  return id;
-}

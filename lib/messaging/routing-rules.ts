@@ -11,7 +11,7 @@ import {
   updateRoutingRule,
 } from "@/db/queries/routing";
 import type { Channel } from "@/db/schema/messages";
-import type { ProviderConfig } from "@/db/schema/provider-configs";
+import { providerKinds, type ProviderConfig } from "@/db/schema/provider-configs";
 import type { RoutingMatch, RoutingRule } from "@/db/schema/routing";
 import { ApiError } from "@/lib/api/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -29,6 +29,9 @@ import {
 } from "@/lib/validations/routing-rules";
 import { decideRoute, defaultRouteDescriptions, loadRoutingSnapshot } from "./routing";
 
+// A deleted config keeps its place in a chain; the output schema needs some provider kind for it.
+const DELETED_CONFIG_PROVIDER = providerKinds[0]!;
+
 async function allConfigs(db: DbOrTx, tenantId: string) {
   const rows = await listProviderConfigs(db, { tenantId, limit: 1000 });
   return new Map(rows.map((c) => [c.id, c]));
@@ -43,7 +46,7 @@ function toOut(rule: RoutingRule, configs: Map<string, ProviderConfig>): Routing
     match: rule.match,
     chain: rule.chain.map((id) => {
       const c = configs.get(id);
-      return { config_id: id, provider: c?.provider ?? "sendgrid", display_name: c?.displayName ?? "(deleted config)", status: c?.status ?? "missing" };
+      return { config_id: id, provider: c?.provider ?? DELETED_CONFIG_PROVIDER, display_name: c?.displayName ?? "(deleted config)", status: c?.status ?? "missing" };
     }),
     enabled: rule.enabled,
     created_at: rule.createdAt.toISOString(),
@@ -211,7 +214,7 @@ export async function previewRoute(ctx: TenantContext, input: RoutePreviewInput)
     chain: decision.hops.map((h) => ({ config_id: h.configId, provider: h.provider, display_name: name(h.configId) })),
     skipped: decision.skipped.map((s) => {
       const c = configs.get(s.configId);
-      return { config_id: s.configId, provider: c?.provider ?? "sendgrid", display_name: `${c?.displayName ?? "(deleted config)"} — ${s.reason}`, status: c?.status ?? "missing" };
+      return { config_id: s.configId, provider: c?.provider ?? DELETED_CONFIG_PROVIDER, display_name: `${c?.displayName ?? "(deleted config)"} — ${s.reason}`, status: c?.status ?? "missing" };
     }),
     explanation,
   });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb } from "@/db";
-import { transitionConfig } from "@/lib/providers/configs";
+import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { makeContext } from "@/lib/test/factories";
 import { makeConfig } from "@/lib/test/provider-configs";
 import { createRoutingRule, previewRoute, updateRoutingRuleById } from "./routing-rules";

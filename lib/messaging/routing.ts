@@ -6,23 +6,14 @@ import { listRoutingRules } from "@/db/queries/routing";
 import type { Channel, RouteHop } from "@/db/schema/messages";
 import type { ProviderKind } from "@/db/schema/provider-configs";
 import type { RoutingMatch, RoutingRule } from "@/db/schema/routing";
-import { listActiveConfigs, type ProviderConfigRecord } from "@/lib/providers/configs";
-import { providerChannels } from "@/lib/validations/provider-configs";
+import { listActiveConfigs, type ProviderConfigRecord } from "@/lib/providers/config-record";
+import type { RecipientAttributes } from "@/lib/providers/definition";
+import { definitionOf, providerChannels, providersOfChannel } from "@/lib/providers/definitions";
+import { channels } from "@/lib/validations/messages";
 
 export type { RouteHop };
 
-/** What routing reads from a recipient. */
-export interface RecipientAttributes {
-  /** Email: the domain after @. */
-  emailDomain?: string;
-  /** SMS/WhatsApp: E.164 number, its ISO region and calling code (+46). */
-  number?: string;
-  country?: string;
-  callingCode?: string;
-  /** Push. */
-  platform?: string;
-  pushTarget?: { deviceToken: boolean; playerId: boolean; topic: boolean };
-}
+export type { RecipientAttributes };
 
 export interface RouteOptions {
   /** Push: the target's platform and what it carries (from the payload). */
@@ -130,7 +121,7 @@ function numberAttributes(raw: string): RecipientAttributes {
   };
 }
 
-/** For previews: `topic:<name>` is a topic, a UUID a OneSignal player id, anything else a token. */
+/** For previews: `topic:<name>` is a topic, a UUID a subscription (player) id, anything else a device token. */
 function guessPushTarget(recipient: string) {
   if (recipient.startsWith("topic:")) return { deviceToken: false, playerId: false, topic: true };
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(recipient);
@@ -153,54 +144,34 @@ function domainMatches(pattern: string, domain: string) {
   return domain === pattern;
 }
 
-/** Why a config cannot serve this recipient, or null when it can. */
+/** Why a config cannot serve this recipient, or null when it can (its provider's routing rule). */
 function cannotServe(config: ProviderConfigRecord, a: RecipientAttributes): string | null {
-  switch (config.provider) {
-    case "twilio": {
-      const countries = config.settings.supported_countries;
-      if (countries.length > 0 && !(a.country && countries.includes(a.country))) {
-        return `${a.country ?? "this country"} is not in its supported countries`;
-      }
-      return null;
-    }
-    case "fcm":
-      return a.pushTarget && !a.pushTarget.deviceToken && !a.pushTarget.topic ? "FCM needs a device token or a topic" : null;
-    case "onesignal":
-      return a.pushTarget && !a.pushTarget.playerId ? "OneSignal needs a player id" : null;
-    default:
-      return null;
-  }
+  return definitionOf(config.provider).routing.cannotServe?.(config.settings, a) ?? null;
 }
 
 /**
- * The built-in routes (the issue's defaults):
- * email → SendGrid, then Mailgun; SMS → 46elks when the number is in its default country code,
- * then Twilio; otherwise Twilio for its supported countries (empty = any), then Infobip;
- * push → FCM for tokens and topics, OneSignal for player ids; WhatsApp → the WhatsApp configs.
+ * The built-in route of a channel, from the providers' routing capabilities: configs whose
+ * provider claims the recipient (a country-specific SMS provider for its country code), then the
+ * providers that follow claims; otherwise every non-claiming provider of the channel, in order.
+ * Within a provider, configs that can serve the recipient, oldest first.
  */
 function defaultChain(configs: ProviderConfigRecord[], channel: Channel, a: RecipientAttributes): RouteHop[] {
-  const of = (p: ProviderKind) => configs.filter((c) => c.provider === p && cannotServe(c, a) === null);
+  const providers = providersOfChannel(channel);
+  const usable = (p: ProviderKind) => configs.filter((c) => c.provider === p && cannotServe(c, a) === null);
   const hops = (list: ProviderConfigRecord[]) => list.map((c) => ({ configId: c.id, provider: c.provider }));
-  switch (channel) {
-    case "email":
-      return hops([...of("sendgrid"), ...of("mailgun")]);
-    case "sms": {
-      const elks = of("elks").filter(
-        (c) => c.provider === "elks" && a.number !== undefined && a.number.startsWith(c.settings.default_country_code),
-      );
-      if (elks.length > 0) return hops([...elks, ...of("twilio")]);
-      return hops([...of("twilio"), ...of("infobip")]);
-    }
-    case "push":
-      return hops([...of("fcm"), ...of("onesignal")]);
-    case "whatsapp":
-      return hops(of("whatsapp"));
-  }
+  const claimed = providers.flatMap((d) => (d.routing.claims ? usable(d.kind).filter((c) => d.routing.claims!(c.settings, a)) : []));
+  if (claimed.length > 0) return hops([...claimed, ...providers.filter((d) => d.routing.followsClaims).flatMap((d) => usable(d.kind))]);
+  return hops(providers.filter((d) => !d.routing.claims).flatMap((d) => usable(d.kind)));
 }
 
-export const defaultRouteDescriptions: Record<Channel, string> = {
-  email: "SendGrid configs, then Mailgun configs (oldest first).",
-  sms: "Numbers in a 46elks config's default country code (+46 by default): 46elks, then Twilio. Other numbers: Twilio configs whose supported countries include the number's country (empty = any), then Infobip.",
-  push: "Device tokens and topics: FCM. OneSignal player ids: OneSignal. A target with both: FCM, then OneSignal.",
-  whatsapp: "The tenant's WhatsApp configs (oldest first).",
-};
+function describeDefaultRoute(channel: Channel): string {
+  const providers = providersOfChannel(channel);
+  const then = (list: typeof providers) => list.map((d) => d.routing.describe).join(", then ");
+  const claiming = providers.filter((d) => d.routing.claims);
+  const followers = providers.filter((d) => d.routing.followsClaims);
+  const claims = claiming.map((d) => `${d.routing.describeClaim ?? d.label}: ${then([d, ...followers])}.`);
+  const rest = `${claiming.length > 0 ? "Other numbers: " : ""}${then(providers.filter((d) => !d.routing.claims))} (oldest first).`;
+  return [...claims, rest].join(" ");
+}
+
+export const defaultRouteDescriptions = Object.fromEntries(channels.map((c) => [c, describeDefaultRoute(c)])) as Record<Channel, string>;

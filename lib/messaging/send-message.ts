@@ -7,8 +7,9 @@ import { findInactiveDeviceTokens } from "@/db/queries/routing";
 import type { Channel, Message, NewMessage, RouteHop } from "@/db/schema/messages";
 import { ApiError, zodDetails } from "@/lib/api/errors";
 import { outboxRows } from "@/lib/jobs/emit";
-import { findConfigRecord } from "@/lib/providers/configs";
+import { findConfigRecord } from "@/lib/providers/config-record";
 import { suppressionCheck } from "@/lib/suppressions";
+import { providerChannels } from "@/lib/providers/definitions";
 import type { TenantContext } from "@/lib/tenancy/context";
 import {
   parseUnifiedSend,
@@ -21,7 +22,10 @@ import {
   type SmsPayload,
   type WhatsappPayload,
 } from "@/lib/validations/messages";
+import { loadTemplateSendScope, renderSendInput, resolveSendRecipients } from "@/lib/templates/render-send";
+import { admitSendMedia, loadSendMedia } from "@/lib/media/send-media";
 import { quotaItemError, takeSendQuota } from "./fair-share";
+import { countMessagesAccepted } from "@/lib/metrics/record";
 import { decideFromSnapshot, loadRoutingSnapshot, recipientAttributes, type RoutingSnapshot } from "./routing";
 import { smsSegments } from "./sms-segments";
 
@@ -52,28 +56,37 @@ export async function sendMessage(
   input: SendInput,
   opts: { endpoint: SendEndpoint; traceId?: string },
 ): Promise<SendOutcome> {
-  // Over the tenant's send quota: 429 with Retry-After, before any work.
-  await takeSendQuota(ctx, 1);
   const requestHash = fingerprint(opts.endpoint, input);
   const db = getDb();
+  if (input.template && input.idempotencyKey) {
+    // A replay answers with the original even if the template changed (or went) since.
+    const [original] = await findMessagesByIdempotencyKeys(db, { tenantId: ctx.tenantId, keys: [input.idempotencyKey] });
+    if (original) return replayOrConflict(original, requestHash);
+  }
+  input = renderSendInput(ctx, input, input.template ? await loadTemplateSendScope(ctx, [input]) : null);
   // The original of a reused key, the routing data, the push token hygiene and the suppression
   // list are independent reads: run them together, then refuse in the same order as ever
   // (replay, route, dead token, suppression) before anything is written.
-  const [existing, route, deadTokens, suppressedIn] = await Promise.all([
+  const [existing, route, deadTokens, suppressedIn, media] = await Promise.all([
     input.idempotencyKey ? findMessagesByIdempotencyKeys(db, { tenantId: ctx.tenantId, keys: [input.idempotencyKey] }) : [],
     input.configId ? namedConfigRoute(ctx, input) : loadRoutingSnapshot(ctx.tenantId),
     input.channel === "push" ? deadTokenSet(db, ctx.tenantId, [input]) : undefined,
     suppressionCheck(ctx.tenantId, [input], db),
+    loadSendMedia(ctx.tenantId, [input]),
   ]);
+  // A replay answers with the original and costs no quota: it sends nothing.
   if (existing[0]) return replayOrConflict(existing[0], requestHash);
 
-  const hops = Array.isArray(route) ? route : routeFor(route, input);
   const dead = deadTokens && deadTokenOf(input, deadTokens);
+  // Media the route's providers cannot carry (size, type) takes those hops out, or refuses the send.
+  const hops = admitSendMedia(input, Array.isArray(route) ? route : routeFor(route, input), media);
   if (dead) throw deadTokenError(dead);
   const suppressed = suppressedIn(input);
   if (suppressed) throw suppressed;
   const prepared = prepare(ctx, input, hops, requestHash, opts.traceId);
 
+  // Over the tenant's send quota: 429 with Retry-After, before anything is written.
+  await takeSendQuota(ctx, 1);
   const inserted = await writeMessages([prepared], { waitForKeys: prepared.row.idempotencyKey !== null });
   if (inserted.has(prepared.row.id)) {
     return { status: 202, replayed: false, body: resultFromPrepared(prepared, inserted.get(prepared.row.id)!) };
@@ -88,25 +101,38 @@ export async function sendMessage(
  * Up to 1,000 unified sends: each validated, routed and answered on its own; every accepted one
  * is written in one statement (messages, status history and outbox events together).
  */
-export async function sendMessageBatch(ctx: TenantContext, all: unknown[], opts: { traceId?: string } = {}): Promise<BatchResultOut & { retryAfterSeconds?: number }> {
-  // The quota covers the first items; the rest are answered 429 item by item (none left: the
-  // whole request is a 429), never dropped silently.
-  const quota = await takeSendQuota(ctx, all.length, { partial: true });
-  const items = all.slice(0, quota.granted);
+export interface BatchOptions {
+  traceId?: string;
+  /** `traceIds[i]` is item i's own trace id (bus actions carry one each); else `traceId` for all. */
+  traceIds?: (string | undefined)[];
+  /** Where the sends come from (part of each fingerprint): `messages` for the API's batch endpoint. */
+  endpoint?: SendEndpoint;
+  /** Reminder fan-out: the run every message belongs to, and the `event.*` its templates see. */
+  reminder?: { runId: string; event: Record<string, unknown> };
+}
+
+export async function sendMessageBatch(ctx: TenantContext, all: unknown[], opts: BatchOptions = {}): Promise<BatchResultOut & { retryAfterSeconds?: number }> {
+  const endpoint = opts.endpoint ?? "messages";
   const results: BatchItemOut[] = new Array(all.length);
-  for (let index = quota.granted; index < all.length; index++) {
-    results[index] = { index, ...(quotaItemError(quota.retryAfterSeconds ?? 1) as Omit<BatchItemOut, "index">) };
-  }
-  const parsed: { index: number; input: SendInput; hash: string }[] = [];
-  items.forEach((raw, index) => {
-    const p = parseUnifiedSend(raw);
+  let parsed: { index: number; input: SendInput; hash: string }[] = [];
+  // Items naming a contact get its address (or their 404 / COMM_UNSUBSCRIBED) first.
+  const resolved = await resolveSendRecipients(ctx, all);
+  resolved.forEach((r, index) => {
+    if ("error" in r) {
+      results[index] = { index, ...errorItem(r.error) };
+      return;
+    }
+    const p = parseUnifiedSend(r.raw);
     if (!p.success) {
       results[index] = {
         index,
         status: 422,
         error: { code: "validation_failed", message: "The message is invalid", details: zodDetails(p.error) },
       };
-    } else parsed.push({ index, input: p.data, hash: fingerprint("messages", p.data) });
+    } else {
+      const input = r.contactId ? { ...p.data, contactId: r.contactId } : p.data;
+      parsed.push({ index, input, hash: fingerprint(endpoint, input) });
+    }
   });
 
   const db = getDb();
@@ -116,8 +142,20 @@ export async function sendMessageBatch(ctx: TenantContext, all: unknown[], opts:
     loadRoutingSnapshot(ctx.tenantId),
   ]);
   const byKey = new Map(existing.map((m) => [m.idempotencyKey!, m]));
+  // The quota covers the first items that would send something (replays of a stored key cost
+  // nothing); the rest are answered 429 item by item (none left: the whole request is a 429),
+  // never dropped silently.
+  const wouldSend = parsed.filter((p) => p.input.idempotencyKey === undefined || !byKey.has(p.input.idempotencyKey));
+  const quota = await takeSendQuota(ctx, wouldSend.length, { partial: true });
+  const overQuota = new Set(wouldSend.slice(quota.granted).map((p) => p.index));
+  for (const index of overQuota) results[index] = { index, ...(quotaItemError(quota.retryAfterSeconds ?? 1) as Omit<BatchItemOut, "index">) };
+  parsed = parsed.filter((p) => !overQuota.has(p.index));
   const deadTokens = await deadTokenSet(db, ctx.tenantId, parsed.map((p) => p.input));
   const suppressedIn = await suppressionCheck(ctx.tenantId, parsed.map((p) => p.input), db);
+  const byTemplate = parsed.filter((p) => p.input.template).map((p) => p.input);
+  const templateScope = byTemplate.length > 0 ? await loadTemplateSendScope(ctx, byTemplate) : null;
+  // Media ids are caller fields (never from a template): every item's in one query.
+  const media = await loadSendMedia(ctx.tenantId, parsed.map((p) => p.input));
 
   const toWrite: { index: number; prepared: Prepared }[] = [];
   /** Later items of the batch that repeat an earlier item's key. */
@@ -144,8 +182,11 @@ export async function sendMessageBatch(ctx: TenantContext, all: unknown[], opts:
       if (dead) throw deadTokenError(dead);
       const suppressed = suppressedIn(input);
       if (suppressed) throw suppressed;
-      const hops = routeFor(snapshot, input);
-      toWrite.push({ index, prepared: prepare(ctx, input, hops, hash, opts.traceId) });
+      const route = input.configId ? await namedConfigRoute(ctx, input) : routeFor(snapshot, input);
+      // Rendered per recipient once the item is known to be new (replays above render nothing).
+      const final = renderSendInput(ctx, input, templateScope, { event: opts.reminder?.event ?? null });
+      const hops = admitSendMedia(final, route, media);
+      toWrite.push({ index, prepared: prepare(ctx, final, hops, hash, opts.traceIds?.[index] ?? opts.traceId, opts.reminder?.runId) });
     } catch (err) {
       results[index] = { index, ...errorItem(err) };
     }
@@ -214,11 +255,24 @@ export function fingerprint(endpoint: SendEndpoint, input: SendInput): string {
     endpoint,
     channel: input.channel,
     config_id: input.configId ?? null,
-    payload: input.payload,
+    // A contact send is the same request whatever address the contact has today.
+    payload: input.contactId ? withoutAddress(input.payload) : input.payload,
+    // Absent (not null) for literal sends, so their fingerprints stay what they always were.
+    template: input.template,
     action_id: input.actionId ?? null,
     context: input.context ?? null,
+    // Absent (not null) without a contact, so fingerprints of address sends are unchanged.
+    contact_id: input.contactId,
+    subscription_topic: input.subscriptionTopic,
+    // Absent without one, so fingerprints of immediate sends are unchanged.
+    send_at: input.sendAt,
   });
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+function withoutAddress(payload: Record<string, unknown>): Record<string, unknown> {
+  const { to: _to, target: _target, ...rest } = payload;
+  return rest;
 }
 
 function canonicalJson(value: unknown): string {
@@ -266,7 +320,16 @@ function isLockTimeout(err: unknown): boolean {
 async function namedConfigRoute(ctx: TenantContext, input: SendInput): Promise<RouteHop[]> {
   const config = await findConfigRecord(ctx.tenantId, input.configId!);
   if (!config) throw ApiError.notFound("Provider config");
-  if (config.provider !== input.provider) {
+  // The unified endpoint pins by channel (any provider of it); provider endpoints by provider.
+  if (!input.provider && providerChannels[config.provider] !== input.channel) {
+    throw new ApiError({
+      code: "COMM_CONFIG_CHANNEL_MISMATCH",
+      status: 422,
+      message: `Config ${config.id} is a ${config.provider} config, which cannot send ${input.channel}.`,
+      details: [{ path: "config_id", message: `Cannot send ${input.channel}`, provider: config.provider }],
+    });
+  }
+  if (input.provider && config.provider !== input.provider) {
     throw new ApiError({
       code: "COMM_CONFIG_PROVIDER_MISMATCH",
       status: 422,
@@ -378,8 +441,13 @@ export function newTraceId() {
   return randomBytes(16).toString("hex");
 }
 
-function prepare(ctx: TenantContext, input: SendInput, hops: RouteHop[], requestHash: string, traceId?: string): Prepared {
+/** A send_at this close (or past) is sent at once rather than scheduled. */
+const SCHEDULE_MIN_AHEAD_MS = 1000;
+
+function prepare(ctx: TenantContext, input: SendInput, hops: RouteHop[], requestHash: string, traceId?: string, reminderRunId?: string): Prepared {
   const id = randomUUID();
+  const sendAt = input.sendAt ? new Date(input.sendAt) : null;
+  const scheduled = sendAt !== null && sendAt.getTime() > Date.now() + SCHEDULE_MIN_AHEAD_MS;
   let sms: Prepared["sms"];
   if (input.channel === "sms") {
     const s = smsSegments((input.payload as SmsPayload).body);
@@ -392,13 +460,17 @@ function prepare(ctx: TenantContext, input: SendInput, hops: RouteHop[], request
       id,
       tenantId: ctx.tenantId,
       channel: input.channel,
-      status: "queued",
+      status: scheduled ? "scheduled" : "queued",
+      sendAt: scheduled ? sendAt : null,
+      reminderRunId: reminderRunId ?? null,
       route: hops,
       provider: first.provider as NewMessage["provider"],
       configId: first.configId,
       recipient: recipientOf(input),
+      contactId: input.contactId ?? null,
       payload: input.payload,
-      templateId: templateIdOf(input),
+      templateId: input.template?.key ?? templateIdOf(input),
+      templateVersion: input.templateVersion ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
       requestHash,
       actionId: input.actionId ?? null,
@@ -431,11 +503,13 @@ async function writeMessages(prepared: Prepared[], opts: { waitForKeys: boolean 
   try {
     const inserted = await insertAcceptedMessages(getDb(), {
       rows: prepared.map((p) => p.row),
-      history: { fromStatus: null, toStatus: "queued", reason: "accepted" },
+      history: { fromStatus: null, reason: "accepted" },
       events,
       ...(opts.waitForKeys ? { lockTimeoutMs: IN_FLIGHT_WAIT_MS } : {}),
     });
-    return new Map(inserted.map((m) => [m.id, m.createdAt]));
+    const ids = new Map(inserted.map((m) => [m.id, m.createdAt]));
+    countMessagesAccepted(prepared.flatMap((p) => (ids.has(p.row.id) ? [p.row] : [])));
+    return ids;
   } catch (err) {
     if (isLockTimeout(err)) throw inFlight();
     throw err;
@@ -446,13 +520,14 @@ function resultFromPrepared(p: Prepared, createdAt: Date): SendResultOut {
   const r = p.row;
   return {
     id: r.id,
-    status: "queued",
+    status: r.status ?? "queued",
     channel: r.channel,
     provider: r.provider ?? null,
     config_id: r.configId ?? null,
     route: (r.route ?? []).map((h) => ({ config_id: h.configId, provider: h.provider as NonNullable<NewMessage["provider"]> })),
     idempotency_key: r.idempotencyKey,
     ...(p.sms ? { sms: p.sms } : {}),
+    ...(r.sendAt ? { send_at: r.sendAt.toISOString() } : {}),
     created_at: createdAt.toISOString(),
   };
 }
@@ -472,6 +547,7 @@ export function resultFromRow(m: Message): SendResultOut {
     route: m.route.map((h) => ({ config_id: h.configId, provider: h.provider as NonNullable<Message["provider"]> })),
     idempotency_key: m.idempotencyKey,
     ...(sms ? { sms } : {}),
+    ...(m.sendAt ? { send_at: m.sendAt.toISOString() } : {}),
     created_at: m.createdAt.toISOString(),
   };
 }

@@ -1,9 +1,10 @@
 // "Send test" on a provider config: a real message through the normal path (accept → outbox → delivery workflow).
 import { ApiError, zodDetails } from "@/lib/api/errors";
-import { findConfigRecord } from "@/lib/providers/configs";
+import { findConfigRecord } from "@/lib/providers/config-record";
 import type { TenantContext } from "@/lib/tenancy/context";
 import { channelPayloadSchemas } from "@/lib/validations/messages";
-import { providerChannels, providerLabels, type ProviderKind } from "@/lib/validations/provider-configs";
+import type { ProviderKind } from "@/db/schema/provider-configs";
+import { providerChannels, providerLabels, pushAddressOf } from "@/lib/providers/definitions";
 import type { SendTestBody } from "@/lib/validations/send-test";
 import { sendMessage, type SendOutcome } from "./send-message";
 
@@ -16,7 +17,7 @@ function testPayload(provider: ProviderKind, displayName: string, body: SendTest
       return { to: body.to, body: text };
     case "push":
       return {
-        target: { ...(provider === "onesignal" ? { player_id: body.to } : { device_token: body.to }), platform: body.platform ?? "android" },
+        target: { [pushAddressOf(provider)]: body.to, platform: body.platform ?? "android" },
         title: "Herald test",
         body: text,
       };

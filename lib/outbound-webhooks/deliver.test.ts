@@ -9,7 +9,7 @@ import { outboxEvents, webhookDeliveries, webhookDeliveryAttempts, webhookEndpoi
 import { makeContext } from "@/lib/test/factories";
 import { startWebhookReceiver } from "@/lib/test/webhook-receiver";
 import type { OutboundEventType } from "@/lib/validations/outbound-webhooks";
-import { attemptWebhookDelivery } from "./deliver";
+import { ATTEMPT_LEASE_MS, attemptWebhookDelivery } from "./deliver";
 import { createEndpoint, listDeliveries, resendDelivery, rotateEndpointSecret, updateEndpoint } from "./endpoints";
 import { enqueueWebhookDeliveries } from "./enqueue";
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from "./schedule";
@@ -100,6 +100,33 @@ describe("signing (Standard Webhooks reference library as the receiver)", () => 
     const again = await Promise.all([0, 1, 2].map(() => attemptWebhookDelivery({ tenantId: ctx.tenantId, deliveryId: d.id, expectedAttempt: 0 })));
     expect(again.every((o) => o.kind === "superseded")).toBe(true);
     expect(at(path)).toHaveLength(1);
+  });
+
+  it("an attempt held by a worker that died is re-checked when its lease ends and then made again, same webhook-id", async () => {
+    const { ctx, endpoint, path } = await setup();
+    receiver.setSecrets([endpoint.secret]);
+    const { rows } = await enqueue(ctx);
+    const d = rows[0]!;
+    // A worker claimed attempt 1 and died before recording it.
+    const claimedAt = new Date();
+    await getDb()
+      .update(webhookDeliveries)
+      .set({ status: "delivering", attemptCount: 1, roundAttempts: 1, lastAttemptAt: claimedAt })
+      .where(eq(webhookDeliveries.id, d.id));
+    const held = await attemptWebhookDelivery({ tenantId: ctx.tenantId, deliveryId: d.id, expectedAttempt: 0 });
+    expect(held).toMatchObject({ kind: "in_progress" });
+    // Not a run retry: a delayed event for when the lease is up (a second look schedules nothing new).
+    await attemptWebhookDelivery({ tenantId: ctx.tenantId, deliveryId: d.id, expectedAttempt: 0 });
+    const rechecks = (await getDb().select().from(outboxEvents).where(eq(outboxEvents.tenantId, ctx.tenantId))).filter(
+      (j) => j.name === "herald/webhook-delivery.due" && j.startAfter,
+    );
+    expect(rechecks).toHaveLength(1);
+    expect(rechecks[0]!.startAfter!.getTime()).toBeGreaterThanOrEqual(claimedAt.getTime() + ATTEMPT_LEASE_MS);
+    expect(at(path)).toHaveLength(0);
+    // When the re-check runs after the lease, the attempt is taken over and made.
+    const later = await attemptWebhookDelivery({ tenantId: ctx.tenantId, deliveryId: d.id, expectedAttempt: 0 }, { now: () => new Date(claimedAt.getTime() + ATTEMPT_LEASE_MS + 1000) });
+    expect(later).toMatchObject({ kind: "attempted", status: "succeeded" });
+    expect(at(path).map((r) => r.headers["webhook-id"])).toEqual([d.eventId]);
   });
 
   it("only deliveries for subscribed, enabled endpoints are written; a repeat of the same event is dropped", async () => {

@@ -1,7 +1,5 @@
 // One attempt of one webhook delivery: claim it, sign, POST, record the outcome and schedule the next attempt.
-import http from "node:http";
-import https from "node:https";
-import { getDb } from "@/db";
+import { getDb, withTransientRetry } from "@/db";
 import {
   claimWebhookDelivery,
   exhaustOpenDeliveries,
@@ -9,21 +7,23 @@ import {
   findWebhookEndpoint,
   finishDeliveryAttempt,
   insertDeliveryAttempt,
+  recordEndpointSuccess,
   updateWebhookEndpoint,
 } from "@/db/queries/outbound-webhooks";
+import { exhaustWebhookDeliveries } from "@/db/queries/stuck-work";
 import type { WebhookDeliveryStatus, WebhookEndpoint } from "@/db/schema/outbound-webhooks";
 import { emitEvent } from "@/lib/jobs/emit";
 import { deterministicUuid } from "@/lib/jobs/run-id";
 import { logger } from "@/lib/logger";
+import { alertWebhookEndpointDisabled } from "@/lib/alerts/ops-alerts";
 import { resolveSecretRef } from "@/lib/secrets/store";
 import { ATTEMPT_TIMEOUT_MS, disableAfterMs, nextAttemptAt, parseRetryAfter } from "./schedule";
 import { signatureHeaders } from "./signing";
-import { assertPublicWebhookUrl, guardedLookup, WebhookUrlRefused, type Resolver } from "./url-guard";
+import { assertPublicUrl, UrlRefused, type Resolver } from "@/lib/net/url-guard";
+import { postWebhook, type HttpResult } from "@/lib/net/post-webhook";
 
 /** An attempt in flight longer than this is taken to have died with its worker and is made again. */
 export const ATTEMPT_LEASE_MS = ATTEMPT_TIMEOUT_MS + 45_000;
-const BODY_EXCERPT_CHARS = 1000;
-const USER_AGENT = "Herald-Webhooks/1.0";
 
 export interface DeliveryDeps {
   /** The clock: scheduling, the failure window and `webhook-timestamp` all read it (tests advance it). */
@@ -32,75 +32,15 @@ export interface DeliveryDeps {
   allowLoopback?: boolean;
   random?: () => number;
   timeoutMs?: number;
+  /** The retry waits (default: `retryDelaysMs()`, i.e. HERALD_WEBHOOK_RETRY_DELAYS_MS or the Standard Webhooks schedule). */
+  delaysMs?: readonly number[];
 }
 
 export type AttemptOutcome =
   | { kind: "superseded" }
-  | { kind: "in_progress" }
+  /** Another run holds this attempt; a re-check is scheduled for when its lease runs out. */
+  | { kind: "in_progress"; recheckAt: string }
   | { kind: "attempted"; status: WebhookDeliveryStatus; responseCode: number | null; nextAttemptAt: Date | null; endpointDisabled: boolean };
-
-interface HttpResult {
-  status: number | null;
-  body: string | null;
-  retryAfter: string | null;
-  latencyMs: number;
-  error: string | null;
-}
-
-/** POSTs without following redirects, through the SSRF-guarded lookup, within one overall timeout. */
-export function postWebhook(
-  url: URL,
-  body: string,
-  headers: Record<string, string>,
-  opts: { timeoutMs: number; resolve?: Resolver; allowLoopback?: boolean },
-): Promise<HttpResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: Omit<HttpResult, "latencyMs">) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ ...r, latencyMs: elapsed() });
-    };
-    const lib = url.protocol === "https:" ? https : http;
-    const req = lib.request(url, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": USER_AGENT },
-      lookup: guardedLookup({ resolve: opts.resolve, allowLoopback: opts.allowLoopback }),
-      agent: false,
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish({ status: null, body: null, retryAfter: null, error: `timed out after ${opts.timeoutMs / 1000} s` });
-    }, opts.timeoutMs);
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        if (size < 4096) chunks.push(c);
-        size += c.length;
-        if (size > 64 * 1024) res.destroy();
-      });
-      const end = () =>
-        finish({
-          status: res.statusCode ?? null,
-          body: Buffer.concat(chunks).toString("utf8").slice(0, BODY_EXCERPT_CHARS),
-          retryAfter: typeof res.headers["retry-after"] === "string" ? res.headers["retry-after"] : null,
-          error: null,
-        });
-      res.on("end", end);
-      res.on("close", end);
-      res.on("error", end);
-    });
-    req.on("error", (err: NodeJS.ErrnoException) => {
-      const refused = err instanceof WebhookUrlRefused || err.code === "EWEBHOOKREFUSED";
-      finish({ status: null, body: null, retryAfter: null, error: refused ? `refused: ${err.message}` : `${err.code ?? "error"}: ${err.message}` });
-    });
-    req.end(body);
-  });
-}
 
 /** The secrets that sign now: the current one, plus the previous one during its overlap. */
 async function liveSecrets(endpoint: WebhookEndpoint, now: Date): Promise<string[]> {
@@ -110,7 +50,7 @@ async function liveSecrets(endpoint: WebhookEndpoint, now: Date): Promise<string
     try {
       secrets.push(await resolveSecretRef(db, endpoint.tenantId, endpoint.previousSecretRef));
     } catch (err) {
-      logger.warn({ endpointId: endpoint.id, err: (err as Error).message }, "previous webhook secret unavailable; signing with the current one only");
+      logger.warn({ endpointId: endpoint.id, err }, "previous webhook secret unavailable; signing with the current one only");
     }
   }
   return secrets;
@@ -142,23 +82,41 @@ export async function attemptWebhookDelivery(
   const claimed = await claimWebhookDelivery(db, { tenantId: input.tenantId, id: input.deliveryId, expectedAttempt: input.expectedAttempt, now, leaseMs: ATTEMPT_LEASE_MS });
   if (!claimed) {
     const again = await findWebhookDelivery(db, { tenantId: input.tenantId, id: input.deliveryId });
-    return again?.status === "delivering" && again.attemptCount === input.expectedAttempt + 1 ? { kind: "in_progress" } : { kind: "superseded" };
+    if (again?.status !== "delivering" || again.attemptCount !== input.expectedAttempt + 1) return { kind: "superseded" };
+    // Someone holds the attempt — a live worker, or one that died after posting. Look again when
+    // its lease is up (the claim takes a stale attempt over). A scheduled event, not a run retry:
+    // the engine's retry budget is not spent waiting, and the wait holds no worker.
+    const recheckAt = new Date((again.lastAttemptAt ?? now).getTime() + ATTEMPT_LEASE_MS + 1000);
+    await emitEvent(
+      "herald/webhook-delivery.due",
+      { tenantId: input.tenantId, deliveryId: again.id, attempt: input.expectedAttempt },
+      {
+        tenantId: input.tenantId,
+        id: deterministicUuid("webhook-delivery-lease", again.id, String(again.attemptCount), (again.lastAttemptAt ?? now).toISOString()),
+        startAfter: recheckAt,
+      },
+    );
+    return { kind: "in_progress", recheckAt: recheckAt.toISOString() };
   }
 
   const body = JSON.stringify(claimed.payload);
   let result: HttpResult;
   try {
-    const { url } = await assertPublicWebhookUrl(endpoint.url, { resolve: deps.resolve, allowLoopback: deps.allowLoopback });
+    const { url } = await assertPublicUrl(endpoint.url, { resolve: deps.resolve, allowLoopback: deps.allowLoopback });
     const headers = signatureHeaders(await liveSecrets(endpoint, now), { id: claimed.eventId, timestamp: Math.floor(now.getTime() / 1000), body });
     result = await postWebhook(url, body, headers, { timeoutMs: deps.timeoutMs ?? ATTEMPT_TIMEOUT_MS, resolve: deps.resolve, allowLoopback: deps.allowLoopback });
   } catch (err) {
-    if (!(err instanceof WebhookUrlRefused)) throw err;
+    if (!(err instanceof UrlRefused)) throw err;
     result = { status: null, body: null, retryAfter: null, latencyMs: 0, error: `refused: ${err.message}` };
   }
   const finishedAt = new Date(now.getTime() + result.latencyMs);
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
 
-  return db.transaction(async (tx) => {
+  // Lock order: the endpoint row first (FOR NO KEY UPDATE, only when the failure clock may
+  // change), then the attempt insert (its foreign keys take KEY SHARE, compatible with that).
+  // A deadlock or serialization victim is run again: the POST is done, only its record is retried.
+  const outcome = await withTransientRetry(() => db.transaction(async (tx) => {
+    const ep = ok ? endpoint : ((await findWebhookEndpoint(tx, { tenantId: input.tenantId, id: endpoint.id, forUpdate: true })) ?? endpoint);
     await insertDeliveryAttempt(tx, {
       tenantId: input.tenantId,
       deliveryId: claimed.id,
@@ -173,13 +131,12 @@ export async function attemptWebhookDelivery(
       startedAt: now,
       finishedAt,
     });
-    const ep = (await findWebhookEndpoint(tx, { tenantId: input.tenantId, id: endpoint.id, forUpdate: true })) ?? endpoint;
     let status: WebhookDeliveryStatus;
     let next: Date | null = null;
     let disableReason: string | null = null;
     if (ok) {
       status = "succeeded";
-      await updateWebhookEndpoint(tx, { tenantId: input.tenantId, id: ep.id, values: { failingSince: null, lastSuccessAt: finishedAt } });
+      await recordEndpointSuccess(tx, { tenantId: input.tenantId, id: ep.id, at: finishedAt });
     } else {
       if (result.status === 410) {
         disableReason = `The endpoint answered 410 Gone on ${finishedAt.toISOString()}`;
@@ -190,7 +147,7 @@ export async function attemptWebhookDelivery(
           disableReason = `Every delivery failed for ${days >= 1 ? `${days} day(s)` : "too long"} (since ${failingSince.toISOString()}); last error: ${describeFailure(result)}`;
         } else {
           const retryAfterMs = result.status === 429 || result.status === 503 ? parseRetryAfter(result.retryAfter, finishedAt.getTime()) : undefined;
-          next = nextAttemptAt({ roundAttempts: claimed.roundAttempts, now: finishedAt.getTime(), retryAfterMs, random: deps.random });
+          next = nextAttemptAt({ roundAttempts: claimed.roundAttempts, now: finishedAt.getTime(), retryAfterMs, random: deps.random, delaysMs: deps.delaysMs });
         }
         if (!ep.failingSince) await updateWebhookEndpoint(tx, { tenantId: input.tenantId, id: ep.id, values: { failingSince: now } });
       }
@@ -222,6 +179,20 @@ export async function attemptWebhookDelivery(
         { db: tx, tenantId: input.tenantId, id: deterministicUuid("webhook-delivery", claimed.id, String(claimed.attemptCount)), startAfter: next },
       );
     }
-    return { kind: "attempted" as const, status, responseCode: result.status, nextAttemptAt: next, endpointDisabled: disableReason !== null };
-  });
+    return { kind: "attempted" as const, status, responseCode: result.status, nextAttemptAt: next, endpointDisabled: disableReason !== null, disableReason };
+  }));
+  // After the commit: the endpoint is disabled for good only once this transaction holds.
+  if (outcome.disableReason) alertWebhookEndpointDisabled({ id: endpoint.id, tenantId: input.tenantId, url: endpoint.url }, outcome.disableReason);
+  const { disableReason: _reason, ...attempted } = outcome;
+  return attempted;
+}
+
+/**
+ * The on-failure path of a delivery whose run failed for good (or that the sweeper found overdue):
+ * it ends `exhausted` — the terminal failed state, listed in the endpoint's delivery log with the
+ * reason — unless it reached a terminal state meanwhile. Resend starts it again.
+ */
+export async function failWebhookDelivery(input: { tenantId: string; deliveryId: string; reason: string }) {
+  const rows = await exhaustWebhookDeliveries(getDb(), { tenantId: input.tenantId, ids: [input.deliveryId], reason: input.reason });
+  return { failed: rows.length };
 }

@@ -12,7 +12,7 @@ import { makeContext, waitFor } from "@/lib/test/factories";
 import { request } from "@/lib/test/http";
 import { makeConfig } from "@/lib/test/provider-configs";
 import { startWebhookReceiver } from "@/lib/test/webhook-receiver";
-import { startWebhookBridge } from "@/lib/webhooks/test-bridge";
+import { startWebhookBridge } from "@/lib/test/webhook-bridge";
 import { createEndpoint } from "./endpoints";
 
 process.env.HERALD_ALLOW_LOOPBACK_WEBHOOKS = "true";

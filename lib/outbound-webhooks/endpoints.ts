@@ -29,7 +29,7 @@ import {
   type WebhookEndpointOut,
 } from "@/lib/validations/outbound-webhooks";
 import { generateWebhookSecret } from "./signing";
-import { assertPublicWebhookUrl, WebhookUrlRefused } from "./url-guard";
+import { assertPublicUrl, UrlRefused } from "@/lib/net/url-guard";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -83,9 +83,9 @@ export function deliveryJson(d: WebhookDelivery, attempts: WebhookDeliveryAttemp
 
 async function checkUrl(url: string): Promise<void> {
   try {
-    await assertPublicWebhookUrl(url);
+    await assertPublicUrl(url);
   } catch (err) {
-    if (err instanceof WebhookUrlRefused) {
+    if (err instanceof UrlRefused) {
       throw new ApiError({ code: "validation_failed", message: "The request is invalid", details: [{ path: "url", message: err.message }], cause: err });
     }
     throw err;

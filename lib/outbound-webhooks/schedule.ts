@@ -33,12 +33,33 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 }
 
 /**
+ * The waits in force: HERALD_WEBHOOK_RETRY_DELAYS_MS (comma-separated milliseconds, e.g. a
+ * scaled-down schedule for a test or a staging stack) or the Standard Webhooks schedule above.
+ * Read per call so a process can be pointed at another schedule without a rebuild.
+ */
+export function retryDelaysMs(env: NodeJS.ProcessEnv = process.env): readonly number[] {
+  const raw = env.HERALD_WEBHOOK_RETRY_DELAYS_MS?.trim();
+  if (!raw) return RETRY_DELAYS_MS;
+  const list = raw.split(",").map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new Error(`HERALD_WEBHOOK_RETRY_DELAYS_MS must be comma-separated non-negative milliseconds, got "${raw}"`);
+  }
+  return list;
+}
+
+/**
  * When the attempt after `roundAttempts` failed attempts is due, or null when the schedule is
  * spent. ±10 % jitter spreads retries of many deliveries that failed together; a Retry-After on
  * 429/503 is honoured when it asks for longer than the schedule.
  */
-export function nextAttemptAt(input: { roundAttempts: number; now: number; retryAfterMs?: number; random?: () => number }): Date | null {
-  const base = RETRY_DELAYS_MS[input.roundAttempts - 1];
+export function nextAttemptAt(input: {
+  roundAttempts: number;
+  now: number;
+  retryAfterMs?: number;
+  random?: () => number;
+  delaysMs?: readonly number[];
+}): Date | null {
+  const base = (input.delaysMs ?? retryDelaysMs())[input.roundAttempts - 1];
   if (base === undefined) return null;
   const jitter = 1 + ((input.random ?? Math.random)() * 2 - 1) * 0.1;
   const delay = Math.max(Math.round(base * jitter), input.retryAfterMs ?? 0);

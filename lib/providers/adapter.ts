@@ -1,7 +1,8 @@
 // The one interface every provider adapter implements, the typed send error, and shared helpers.
 import type { Channel } from "@/db/schema/messages";
 import type { ProviderKind } from "@/db/schema/provider-configs";
-import type { ConfigOf, ResolvedCredentials } from "./configs";
+import { providerFetch, refusedHost } from "@/lib/net/provider-hosts";
+import type { ConfigOf, ResolvedCredentials } from "./config-record";
 import { effectiveBaseUrl, providerMessage, redactValues } from "./credential-checks";
 
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
@@ -28,6 +29,46 @@ export interface SendOptions {
   timeoutMs: number;
   /** Delivery-report URL for providers that take one per message (46elks, Twilio, Infobip). */
   callbackUrl?: string;
+  /** The tenant's stored media, for messages that name media ids (attachments, WhatsApp media). */
+  media?: MediaAccess;
+}
+
+/** A stored media as an adapter sees it. */
+export interface MediaFile {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** A provider's own copy of a media (WhatsApp's uploaded media id), remembered per config. */
+export interface ProviderMediaCopy {
+  providerMediaId: string;
+  uploadedAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The message's tenant's media, for adapters. A media that is gone or not ready throws a
+ * `rejected` ProviderSendError (code media_unavailable): no retry brings it back.
+ */
+export interface MediaAccess {
+  describe(mediaId: string): Promise<MediaFile>;
+  /** The whole object (email providers inline attachments; bounded by their message limit). */
+  read(mediaId: string): Promise<{ file: MediaFile; bytes: Buffer }>;
+  /** The object as a stream (uploads to a provider). */
+  open(mediaId: string): Promise<{ file: MediaFile; body: ReadableStream<Uint8Array> }>;
+  /** Copies this config already gave the provider. */
+  copies: {
+    find(mediaId: string): Promise<ProviderMediaCopy | undefined>;
+    save(mediaId: string, copy: ProviderMediaCopy): Promise<void>;
+    forget(mediaId: string, providerMediaId: string): Promise<void>;
+  };
+}
+
+export function needMedia(opts: SendOptions): MediaAccess {
+  if (!opts.media) throw new ProviderSendError({ kind: "rejected", code: "media_unavailable", httpStatus: null, message: "The message names media, but none can be read here" });
+  return opts.media;
 }
 
 export interface SendResult {
@@ -82,6 +123,51 @@ export class ProviderSendError extends Error {
 export interface ProviderAdapter<P extends ProviderKind = ProviderKind> {
   provider: P;
   send(config: ConfigOf<P>, credentials: ResolvedCredentials, message: OutboundMessage, opts: SendOptions): Promise<SendResult>;
+  /** Providers that can generate and verify one-time PINs themselves (Infobip 2FA). */
+  pins?: ProviderPins<P>;
+  /** Providers whose inbound messages carry files Herald fetches with the config's credentials (WhatsApp). */
+  inboundMedia?: InboundMediaDownload<P>;
+}
+
+export interface InboundMediaDownload<P extends ProviderKind = ProviderKind> {
+  /**
+   * The bytes of a file the provider holds for an inbound message, streamed. Throws
+   * ProviderSendError: retryable (try again later) or not (the file is gone for good).
+   */
+  download(
+    config: ConfigOf<P>,
+    credentials: ResolvedCredentials,
+    providerMediaId: string,
+    opts: { timeoutMs: number },
+  ): Promise<{ body: ReadableStream<Uint8Array>; contentType: string | null; size: number | null }>;
+}
+
+/** A PIN the provider generates: the template carries `{{pin}}` where the code goes. */
+export interface PinRequest {
+  to: string;
+  /** The message text with `{{pin}}` in place of the code. */
+  messageText: string;
+  pinLength: number;
+  ttlSeconds: number;
+  maxAttempts: number;
+}
+
+/** Where Herald keeps the provider-side application + template per config (created once). */
+export interface PinAppStore {
+  find(templateKey: string): Promise<{ applicationId: string; messageId: string } | undefined>;
+  save(templateKey: string, app: { applicationId: string; messageId: string }): Promise<{ applicationId: string; messageId: string }>;
+}
+
+export type PinCheck =
+  | { verified: true }
+  | { verified: false; reason: "wrong_code" | "expired" | "too_many_attempts"; attemptsRemaining: number | null };
+
+export interface ProviderPins<P extends ProviderKind = ProviderKind> {
+  /** Whether this config asks the provider to generate the PIN (a per-config setting). */
+  enabled(config: ConfigOf<P>): boolean;
+  /** Sends a provider-generated PIN; `providerMessageId` is the provider's PIN id. */
+  send(config: ConfigOf<P>, credentials: ResolvedCredentials, request: PinRequest, apps: PinAppStore, opts: SendOptions): Promise<SendResult>;
+  verify(config: ConfigOf<P>, credentials: ResolvedCredentials, pinId: string, pin: string, opts: SendOptions): Promise<PinCheck>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +197,9 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 /** A transport failure (no HTTP answer): always retryable, the provider may or may not have sent. */
 export function transportError(err: unknown): ProviderSendError {
   if (err instanceof ProviderSendError) return err;
+  const refused = refusedHost(err);
+  // A host Herald will not connect to is the config's fault, not the message's: flag the config.
+  if (refused) return new ProviderSendError({ kind: "auth", code: "host_refused", httpStatus: null, message: refused.message, cause: err });
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string }; message?: string };
   const timedOut = e?.name === "TimeoutError" || e?.name === "AbortError" || e?.code === "ECONNABORTED" || e?.code === "ETIMEDOUT";
   const code = timedOut ? "TIMEOUT" : (e?.cause?.code ?? e?.code ?? "NETWORK_ERROR");
@@ -142,7 +231,7 @@ export async function httpRequest(url: string, init: RequestInit & { timeoutMs: 
   const { timeoutMs, ...rest } = init;
   let res: Response;
   try {
-    res = await fetch(url, { ...rest, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    res = await providerFetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     throw transportError(err);
   }
@@ -228,13 +317,16 @@ export function missingField(field: string): ProviderSendError {
 
 /**
  * Push target: a topic, or a device — FCM registration token (`device_token`) or OneSignal
- * subscription id (`player_id`); `token` is whichever the given provider addresses.
+ * subscription id (`player_id`); `token` is whichever the provider addresses (its definition's `pushAddress`).
  */
-export function pushTarget(message: OutboundMessage, provider: "fcm" | "onesignal" = "fcm"): { token?: string; topic?: string; platform?: string } {
+export function pushTarget(
+  message: OutboundMessage,
+  address: "device_token" | "player_id" = "device_token",
+): { token?: string; topic?: string; platform?: string } {
   const target = rec(message.payload.target);
   const topic = str(message.payload.topic) ?? (message.recipient.startsWith("topic:") ? message.recipient.slice(6) : undefined);
   if (topic) return { topic };
-  const preferred = provider === "onesignal" ? (str(target?.player_id) ?? str(target?.device_token)) : (str(target?.device_token) ?? str(target?.player_id));
+  const preferred = address === "player_id" ? (str(target?.player_id) ?? str(target?.device_token)) : (str(target?.device_token) ?? str(target?.player_id));
   return { token: preferred ?? message.recipient, platform: str(target?.platform) };
 }
 

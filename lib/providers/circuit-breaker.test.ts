@@ -8,7 +8,7 @@ import { messages, providerConfigBreakerEvents } from "@/db/schema";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { workflows } from "@/inngest/workflows";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
-import { getConfig } from "@/lib/providers/configs";
+import { getConfig } from "./configs";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import { makeSimConfig, queueMessage } from "@/lib/test/delivery";
 import { checkBreaker, recordBreakerOutcome } from "./circuit-breaker";
@@ -44,7 +44,8 @@ async function terminal(tenantId: string, id: string, timeoutMs = 20_000) {
 const transitions = (configId: string) =>
   getDb().select().from(providerConfigBreakerEvents).where(eq(providerConfigBreakerEvents.configId, configId)).orderBy(asc(providerConfigBreakerEvents.id));
 
-const fastBreaker = { breaker_consecutive_failures: 3, breaker_cooldown_seconds: 1 };
+// A cool-down long enough that a loaded machine still checks the open state before it ends.
+const fastBreaker = { breaker_consecutive_failures: 3, breaker_cooldown_seconds: 5 };
 
 describe("circuit breaker", () => {
   it("opens after consecutive failures, routes to the fallback, probes after the cool-down and closes", async () => {
@@ -61,7 +62,11 @@ describe("circuit breaker", () => {
       expect(done.status).toBe("sent");
       expect(done.provider).toBe("mailgun");
     }
-    const opened = await getConfig(ctx, primary.config.id);
+    // The breaker's outcome is recorded just after the message's terminal write: wait for it.
+    const opened = await waitFor(async () => {
+      const c = await getConfig(ctx, primary.config.id);
+      return c.health.state === "open" ? c : undefined;
+    }, 5_000, 50);
     expect(opened.health.state).toBe("open");
     expect(opened.health.degraded).toBe(true);
     expect(opened.health.reason).toMatch(/3 consecutive provider failures/);
@@ -80,14 +85,17 @@ describe("circuit breaker", () => {
 
     // The provider recovers; after the cool-down one probe goes through and closes the breaker.
     sim.removeFailureRule(rule.id);
-    await new Promise((r) => setTimeout(r, 1_200));
+    await new Promise((r) => setTimeout(r, 5_200));
     const probe = await queueMessage(ctx, { ...email(11), route });
     const probed = await terminal(ctx.tenantId, probe.id);
     expect(probed.status).toBe("sent");
     expect(probed.provider).toBe("sendgrid");
     expect(sim.listMessages({ accountId: primary.account.id }).length).toBeGreaterThan(primaryCallsWhileOpen);
 
-    const closed = await getConfig(ctx, primary.config.id);
+    const closed = await waitFor(async () => {
+      const c = await getConfig(ctx, primary.config.id);
+      return c.health.state === "closed" ? c : undefined;
+    }, 5_000, 50);
     expect(closed.health.state).toBe("closed");
     expect((await transitions(primary.config.id)).map((t) => [t.fromState, t.toState])).toEqual([
       ["closed", "open"],
@@ -99,13 +107,18 @@ describe("circuit breaker", () => {
 
   it("holds messages of a config without fallback until the cool-down, then delivers them", async () => {
     const ctx = await makeContext();
-    const only = await makeSimConfig(ctx, sim, "sendgrid", { overrides: { breaker_consecutive_failures: 2, breaker_cooldown_seconds: 2 } });
+    const only = await makeSimConfig(ctx, sim, "sendgrid", { overrides: { breaker_consecutive_failures: 2, breaker_cooldown_seconds: 4 } });
     const rule = sim.addFailureRule({ accountId: only.account.id, mode: "server_error", status: 500 });
     for (let i = 0; i < 2; i++) {
       const m = await queueMessage(ctx, { ...email(20 + i), route: [only.config] });
       expect((await terminal(ctx.tenantId, m.id)).status).toBe("failed");
     }
-    expect((await getConfig(ctx, only.config.id)).health.state).toBe("open");
+    // The breaker's outcome is recorded just after the message's terminal write: wait for it.
+    const opened = await waitFor(async () => {
+      const c = await getConfig(ctx, only.config.id);
+      return c.health.state === "open" ? c : undefined;
+    }, 5_000, 50);
+    expect(opened.health.state).toBe("open");
 
     // While open, new messages wait (queued) instead of failing; the provider recovers meanwhile.
     const waiting = await Promise.all([0, 1, 2].map((i) => queueMessage(ctx, { ...email(30 + i), route: [only.config] })));

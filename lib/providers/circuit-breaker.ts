@@ -9,9 +9,11 @@ import {
   recordHealthFailure,
   recordHealthSuccess,
   transitionBreaker,
-} from "@/db/queries/delivery-resilience";
-import type { BreakerState, ProviderConfigHealth } from "@/db/schema/delivery-resilience";
+} from "@/db/queries/circuit-breakers";
+import type { BreakerState, ProviderConfigHealth } from "@/db/schema/circuit-breakers";
+import { LocalCache } from "@/lib/cache/local-cache";
 import { logger } from "@/lib/logger";
+import { alertBreakerClosed, alertBreakerOpened } from "@/lib/alerts/ops-alerts";
 import { DEFAULT_PROVIDER_TIMEOUT_MS } from "@/lib/providers/adapter";
 
 export interface BreakerPolicy {
@@ -32,6 +34,7 @@ export interface BreakerPolicy {
 interface BreakerConfig {
   id: string;
   tenantId: string;
+  provider?: string;
   displayName?: string;
   settings: unknown;
 }
@@ -63,21 +66,25 @@ export function breakerPolicyFor(config: { settings: unknown }, env: NodeJS.Proc
 }
 
 // A closed breaker is read at most every 250 ms per process: a hot config doesn't read its row
-// per message, and an opening elsewhere takes effect here within that.
+// per message. An opening anywhere also reaches every process at once (a state change NOTIFYs
+// the cache bus); the TTL bounds the failure count, which changes without notifying.
 const CLOSED_TTL_MS = 250;
-const cache = new Map<string, { at: number; row: ProviderConfigHealth | undefined }>();
+const cache = new LocalCache<ProviderConfigHealth | null>({ max: 5000, ttlMs: CLOSED_TTL_MS, unheardTtlMs: CLOSED_TTL_MS });
+const tagsOf = (configId: string) => [`provider_config_health:${configId}`, `provider_configs:${configId}`];
 
 async function healthOf(config: BreakerConfig, fresh = false): Promise<ProviderConfigHealth | undefined> {
-  const hit = cache.get(config.id);
-  if (!fresh && hit && Date.now() - hit.at < CLOSED_TTL_MS && (!hit.row || hit.row.state === "closed")) return hit.row;
-  const row = await findConfigHealth(getDb(), { tenantId: config.tenantId, configId: config.id });
-  if (cache.size > 5000) cache.clear();
-  cache.set(config.id, { at: Date.now(), row });
-  return row;
+  const hit = fresh ? undefined : cache.get(config.id);
+  if (hit !== undefined && (!hit || hit.state === "closed")) return hit ?? undefined;
+  const row = await cache.refresh(
+    config.id,
+    async () => (await findConfigHealth(getDb(), { tenantId: config.tenantId, configId: config.id })) ?? null,
+    () => tagsOf(config.id),
+  );
+  return row ?? undefined;
 }
 
 function remember(row: ProviderConfigHealth | undefined, configId: string) {
-  if (row) cache.set(configId, { at: Date.now(), row });
+  if (row) cache.set(configId, row, tagsOf(configId));
   else cache.delete(configId);
 }
 
@@ -164,7 +171,10 @@ async function onSuccess(config: BreakerConfig, messageId: string) {
       event: { reason: row.probeMessageId === messageId ? `probe message ${messageId} succeeded` : `message ${messageId} succeeded`, messageId },
     });
     remember(closed, config.id);
-    if (closed) logger.info({ configId: config.id }, "circuit breaker closed");
+    if (closed) {
+      logger.info({ configId: config.id }, "circuit breaker closed");
+      alertBreakerClosed(config, row.probeMessageId === messageId ? "its probe message succeeded" : "a message succeeded");
+    }
     return;
   }
   if (row.consecutiveFailures > 0) {
@@ -193,6 +203,7 @@ async function onFailure(config: BreakerConfig, messageId: string, error: string
       event: { reason: `probe message ${messageId} failed: ${error}`, consecutiveFailures: row.consecutiveFailures, messageId },
     });
     remember(reopened, config.id);
+    if (reopened) alertBreakerOpened(config, `its probe message failed again: ${error}`);
     return;
   }
   if (row.state !== "closed") return;
@@ -201,14 +212,14 @@ async function onFailure(config: BreakerConfig, messageId: string, error: string
   if (row.consecutiveFailures >= policy.consecutiveFailures) {
     reason = `${row.consecutiveFailures} consecutive provider failures (last: ${error})`;
   } else {
-    stats = await configCallWindow(db, { configId: config.id, windowSeconds: policy.windowSeconds, settleSeconds: policy.settleSeconds });
+    stats = await configCallWindow(db, { tenantId: config.tenantId, configId: config.id, windowSeconds: policy.windowSeconds, settleSeconds: policy.settleSeconds });
     const rate = stats.calls > 0 ? (stats.failures / stats.calls) * 100 : 0;
     if (stats.calls >= policy.minCalls && rate > policy.errorRatePercent) {
       reason = `error rate ${rate.toFixed(1)} % over ${policy.windowSeconds} s (${stats.failures} of ${stats.calls} calls; last: ${error})`;
     }
   }
   if (!reason) return;
-  stats ??= await configCallWindow(db, { configId: config.id, windowSeconds: policy.windowSeconds, settleSeconds: policy.settleSeconds });
+  stats ??= await configCallWindow(db, { tenantId: config.tenantId, configId: config.id, windowSeconds: policy.windowSeconds, settleSeconds: policy.settleSeconds });
   const opened = await transitionBreaker(db, {
     tenantId: config.tenantId,
     configId: config.id,
@@ -224,7 +235,10 @@ async function onFailure(config: BreakerConfig, messageId: string, error: string
     },
   });
   remember(opened, config.id);
-  if (opened) logger.warn({ configId: config.id, reason }, "circuit breaker opened: config degraded");
+  if (opened) {
+    logger.warn({ configId: config.id, reason }, "circuit breaker opened: config degraded");
+    alertBreakerOpened(config, reason);
+  }
 }
 
 export interface BreakerView {
@@ -253,7 +267,7 @@ export async function describeBreaker(config: BreakerConfig): Promise<BreakerVie
   const policy = breakerPolicyFor(config);
   const [row, stats, events] = await Promise.all([
     findConfigHealth(db, { tenantId: config.tenantId, configId: config.id }),
-    configCallWindow(db, { configId: config.id, windowSeconds: policy.windowSeconds }),
+    configCallWindow(db, { tenantId: config.tenantId, configId: config.id, windowSeconds: policy.windowSeconds }),
     listBreakerEvents(db, { tenantId: config.tenantId, configId: config.id, limit: 20 }),
   ]);
   const state = row?.state ?? "closed";

@@ -1,36 +1,17 @@
 // Per-config send limits: a concurrency semaphore and a token bucket, in this process.
 import type { ProviderKind } from "@/db/schema/provider-configs";
+import type { SendLimits } from "./definition";
+import { definitionOf } from "./definitions";
 
-export interface SendLimits {
-  /** Provider calls in flight at once for one config. */
-  concurrency: number;
-  /** Calls started per second for one config; null = no rate limit. */
-  ratePerSecond: number | null;
-}
-
-/**
- * Defaults per provider. Concurrency keeps one tenant's burst from opening hundreds of sockets to
- * one account; rates are left open by default because the real limits depend on the account
- * (Twilio long codes: 1 MPS, short codes 100 MPS; WhatsApp tiers; SendGrid has no send-rate cap).
- */
-const DEFAULTS: Record<ProviderKind, SendLimits> = {
-  sendgrid: { concurrency: 64, ratePerSecond: null },
-  mailgun: { concurrency: 32, ratePerSecond: null },
-  elks: { concurrency: 32, ratePerSecond: null },
-  twilio: { concurrency: 32, ratePerSecond: null },
-  infobip: { concurrency: 32, ratePerSecond: null },
-  fcm: { concurrency: 64, ratePerSecond: null },
-  onesignal: { concurrency: 32, ratePerSecond: null },
-  whatsapp: { concurrency: 32, ratePerSecond: null },
-};
+export type { SendLimits };
 
 /**
  * The limits for a config: `max_concurrency` / `rate_limit_per_second` in its settings when
- * present, else HERALD_PROVIDER_LIMITS (e.g. `twilio=1/4,elks=10` = rate/concurrency), else the
- * defaults above.
+ * present, else HERALD_PROVIDER_LIMITS (`<provider>=<rate>/<concurrency>`, e.g. `x=1/4,y=10`), else
+ * the provider definition's defaults.
  */
 export function limitsFor(config: { provider: ProviderKind; settings: unknown }, env: NodeJS.ProcessEnv = process.env): SendLimits {
-  const base = { ...DEFAULTS[config.provider] };
+  const base = { ...definitionOf(config.provider).limits };
   for (const part of (env.HERALD_PROVIDER_LIMITS ?? "").split(",")) {
     const [name, value] = part.split("=").map((x) => x.trim());
     if (name !== config.provider || !value) continue;

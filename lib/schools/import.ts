@@ -1,3 +1,4 @@
+import { ownLookup } from "@/lib/own-lookup";
 import { getDb } from "@/db";
 import { upsertSchoolsBySlug, type SchoolValues } from "@/db/queries/schools";
 import { ApiError } from "@/lib/api/errors";
@@ -15,7 +16,8 @@ export const IMPORT_MAX_ROWS = 50_000;
 export const IMPORT_BATCH_SIZE = 500;
 export const IMPORT_MAX_REPORTED_ERRORS = 1_000;
 
-const columns = ["name", "slug", "type", "city", "district", "address", "latitude", "longitude", "phone", "email", "website", "tags", "is_public"] as const;
+export const schoolImportColumns = ["name", "slug", "type", "city", "district", "address", "latitude", "longitude", "phone", "email", "website", "tags", "is_public"] as const;
+const columns = schoolImportColumns;
 type Column = (typeof columns)[number];
 const requiredColumns: Column[] = ["name", "type", "city"];
 const headerAliases: Record<string, Column> = {
@@ -81,7 +83,7 @@ function fileError(message: string, details?: unknown) {
 
 function normalizeHeader(h: string): string {
   const key = foldText(h.trim()).replace(/[\s-]+/g, "_");
-  return headerAliases[key] ?? key;
+  return ownLookup(headerAliases, key) ?? key;
 }
 
 /**
@@ -126,7 +128,7 @@ export function planSchoolImport(text: string): ImportPlan {
     names.forEach((n, i) => (raw[n] = record.fields[i]));
     if (typeof raw.type === "string") {
       const key = foldText(raw.type.trim()).replace(/[\s-]+/g, "_");
-      raw.type = typeAliases[key] ?? raw.type.trim();
+      raw.type = ownLookup(typeAliases, key) ?? raw.type.trim();
     }
     const result = createSchoolBody.safeParse(raw);
     if (!result.success) {

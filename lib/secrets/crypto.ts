@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 /** The version new ciphertexts are written under; stored per row so the master key can be rotated. */
 export const CURRENT_KEY_VERSION = 1;
@@ -68,4 +68,20 @@ export function unseal(sealed: Sealed, aad: string): string {
 
 export function secretAad(tenantId: string, secretId: string): string {
   return `herald-secret:v1:${tenantId}:${secretId}`;
+}
+
+const derived = new Map<string, { master: Buffer; key: Buffer }>();
+
+/**
+ * A 32-byte key for one purpose (`info`, e.g. "herald/unsubscribe-token/v1"), derived from the
+ * master key with HKDF-SHA256, so no second secret has to be managed; recomputed when the master
+ * key changes.
+ */
+export function derivedKey(info: string): Buffer {
+  const master = masterKey();
+  const hit = derived.get(info);
+  if (hit?.master === master) return hit.key;
+  const key = Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), info, 32));
+  derived.set(info, { master, key });
+  return key;
 }

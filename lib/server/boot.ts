@@ -1,4 +1,4 @@
-import { runMigrations } from "@/db/migrate";
+import { countPendingMigrations, runMigrations } from "@/db/migrate";
 import { logger } from "@/lib/logger";
 import { findRunningEmbedded, startEmbeddedPostgres, type EmbeddedHandle } from "./embedded-postgres";
 import { loadOrCreateLocalSecrets } from "./local-state";
@@ -15,7 +15,7 @@ export interface BootedDatabase {
  * (DATABASE_URL, or the embedded default), migrations applied, and on a fresh embedded
  * database the demo tenant.
  */
-export async function bootDatabase(opts: { mode: "app" | "worker" | "cli"; seed?: boolean }): Promise<BootedDatabase> {
+export async function bootDatabase(opts: { mode: "app" | "worker" | "cli"; seed?: boolean; migrate?: boolean }): Promise<BootedDatabase> {
   const needsGenerated = !process.env.NEXTAUTH_SECRET || !process.env.HERALD_MASTER_KEY || !process.env.DATABASE_URL;
   if (needsGenerated) {
     const { secrets, created } = loadOrCreateLocalSecrets();
@@ -41,13 +41,20 @@ export async function bootDatabase(opts: { mode: "app" | "worker" | "cli"; seed?
     }
   }
   const url = process.env.DATABASE_URL!;
-  await runMigrations(url);
+  // A fleet migrates once per deploy (`npm run db:migrate`); its processes only check.
+  if (embedded || (opts.migrate ?? process.env.HERALD_MIGRATE_ON_START !== "false")) {
+    await runMigrations(url);
+  } else {
+    const pending = await countPendingMigrations(url);
+    if (pending > 0) throw new Error(`the database is ${pending} migration(s) behind this release: run \`npm run db:migrate\` first (HERALD_MIGRATE_ON_START=false)`);
+  }
 
   let seededOwner: BootedDatabase["seededOwner"];
   const seed = opts.seed ?? (embedded !== undefined || process.env.HERALD_SEED_DEMO === "true");
   if (seed && opts.mode === "app") {
     const { seedDemoTenant } = await import("@/db/seed");
-    seededOwner = await seedDemoTenant();
+    const { generateOneTimePassword, hashPassword } = await import("@/lib/auth/passwords");
+    seededOwner = await seedDemoTenant({ generatePassword: generateOneTimePassword, hashPassword });
   }
   return { url, embedded, seededOwner };
 }

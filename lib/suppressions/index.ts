@@ -1,8 +1,9 @@
 // The tenant's suppression list: addresses that unsubscribed, hard-bounced or reported spam.
+import { createHash } from "node:crypto";
 import { getDb, type DbOrTx } from "@/db";
-import { findSuppressedAddresses, findSuppression } from "@/db/queries/webhook-events";
+import { findSuppressedAddresses } from "@/db/queries/webhook-events";
 import type { Channel } from "@/db/schema/messages";
-import type { SuppressionReason } from "@/db/schema/webhooks";
+import type { SuppressionReason } from "@/db/schema/suppressions";
 import { ApiError } from "@/lib/api/errors";
 
 /** Email addresses compare case-insensitively; numbers without spaces, with a leading +. */
@@ -16,6 +17,14 @@ export function normalizeAddress(channel: Channel, address: string): string {
   return a;
 }
 
+/**
+ * How a suppression is kept once its contact is erased (GDPR): the address's SHA-256, so the
+ * address stays refused without being stored.
+ */
+export function erasedAddressKey(normalizedAddress: string): string {
+  return `sha256:${createHash("sha256").update(normalizedAddress, "utf8").digest("hex")}`;
+}
+
 /** The suppression of `recipient` on `channel` for the tenant, or null. Push recipients are never suppressed here. */
 export async function isSuppressed(
   tenantId: string,
@@ -24,15 +33,21 @@ export async function isSuppressed(
   db: DbOrTx = getDb(),
 ): Promise<{ reason: SuppressionReason; since: Date } | null> {
   if (channel === "push") return null;
-  const row = await findSuppression(db, { tenantId, channel, address: normalizeAddress(channel, recipient) });
+  const address = normalizeAddress(channel, recipient);
+  const [row] = await findSuppressedAddresses(db, { tenantId, channel, addresses: [address, erasedAddressKey(address)] });
   return row ? { reason: row.reason, since: row.createdAt } : null;
 }
 
-/** For batches: the suppressed ones among `recipients` (normalized address → reason). */
+/** For batches: the suppressed ones among `recipients` (normalized address → reason), erased ones included. */
 export async function suppressedAmong(tenantId: string, channel: Channel, recipients: string[], db: DbOrTx = getDb()) {
   if (channel === "push" || recipients.length === 0) return new Map<string, SuppressionReason>();
-  const rows = await findSuppressedAddresses(db, { tenantId, channel, addresses: [...new Set(recipients.map((r) => normalizeAddress(channel, r)))] });
-  return new Map(rows.map((r) => [r.address, r.reason]));
+  const byKey = new Map<string, string>();
+  for (const r of recipients) {
+    const a = normalizeAddress(channel, r);
+    byKey.set(a, a).set(erasedAddressKey(a), a);
+  }
+  const rows = await findSuppressedAddresses(db, { tenantId, channel, addresses: [...byKey.keys()] });
+  return new Map(rows.map((r) => [byKey.get(r.address)!, r.reason]));
 }
 
 /** The addresses a send would reach that the suppression list covers (email `to`, SMS/WhatsApp `to`). */

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { getDb } from "@/db";
 import {
   callCounters,
@@ -13,10 +12,13 @@ import {
   requeueDeadLetteredCallEvents,
 } from "@/db/queries/telephony";
 import type { Call, CallCommand, CallEventLog, PublishStatus } from "@/db/schema";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/api/cursor";
 import { ApiError } from "@/lib/api/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { emitEvents } from "@/lib/jobs/emit";
+import { wakeBrokerOutbox } from "@/lib/broker/outbox-publisher";
 import { actorLabel, type TenantContext } from "@/lib/tenancy/context";
+import { startOfDayInZone } from "@/lib/format";
+import { tenantTimeZone } from "@/lib/tenants/tenant-settings";
 import type {
   CallCommandOutput,
   CallCountersOutput,
@@ -82,19 +84,6 @@ function toCallCommandOutput(c: CallCommand): CallCommandOutput {
   };
 }
 
-function encodeCursor(call: CallOutput): string {
-  return Buffer.from(`${call.first_event_at}|${call.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const date = at ? new Date(at) : new Date(NaN);
-  if (!id || Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new ApiError({ code: "validation_failed", message: "The cursor is invalid", details: [{ path: "cursor", message: "invalid cursor" }] });
-  }
-  return { at: date, id };
-}
-
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A bare date as `to` means "through the end of that day" (UTC). */
@@ -114,12 +103,12 @@ export async function listCallLog(ctx: TenantContext, q: ListCallsQuery) {
     publishStatus: q.publish_status,
     from: parseBound(q.from, false),
     to: parseBound(q.to, true),
-    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    before: q.cursor ? decodeTimeIdCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const data = rows.slice(0, q.limit).map(toCallOutput);
   const last = data[data.length - 1];
-  return { data, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  return { data, next_cursor: rows.length > q.limit && last ? encodeTimeIdCursor(last.first_event_at, last.id) : null };
 }
 
 /** One call with its timeline: the events as received and the operator commands, in time order. */
@@ -148,8 +137,8 @@ export async function listCallEvents(
 }
 
 export async function getCallCounters(ctx: TenantContext, now = new Date()): Promise<CallCountersOutput> {
-  const since = new Date(now);
-  since.setUTCHours(0, 0, 0, 0);
+  // "Today" is the tenant's day.
+  const since = startOfDayInZone(now, await tenantTimeZone(ctx.tenantId));
   const c = await callCounters(getDb(), { tenantId: ctx.tenantId, since });
   return {
     active_calls: c.active,
@@ -159,15 +148,15 @@ export async function getCallCounters(ctx: TenantContext, now = new Date()): Pro
 }
 
 /**
- * Puts dead-lettered publishes (events and operator commands) back in the queue and starts one
- * publish run per call. Without ids, every dead-lettered item of the tenant is retried.
+ * Puts dead-lettered publishes (events and operator commands) back in the queue with a fresh
+ * retry budget; the broker outbox publishes each call's backlog in order. Without ids, every dead-lettered item of the tenant is retried.
  */
 export async function retryDeadLetteredPublishes(
   ctx: TenantContext,
   input: { event_ids?: string[]; command_ids?: string[] },
 ): Promise<{ requeued_events: number; requeued_commands: number }> {
   const all = !input.event_ids && !input.command_ids;
-  return getDb().transaction(async (tx) => {
+  const result = await getDb().transaction(async (tx) => {
     const events =
       all || input.event_ids
         ? await requeueDeadLetteredCallEvents(tx, { tenantId: ctx.tenantId, ids: input.event_ids })
@@ -180,23 +169,8 @@ export async function retryDeadLetteredPublishes(
       if (all) return { requeued_events: 0, requeued_commands: 0 };
       throw ApiError.notFound("Dead-lettered event");
     }
-    // One run per call publishes that call's whole backlog in order; fresh ids so they aren't deduped.
-    const byCall = new Map(events.map((e) => [e.callId, e.id]));
-    const commandCalls = new Map(commands.map((c) => [c.callId, c.id]));
-    await emitEvents(tx, [
-      ...[...byCall].map(([callId, logId]) => ({
-        name: "herald/call-event.logged" as const,
-        data: { tenantId: ctx.tenantId, callId, logId },
-        tenantId: ctx.tenantId,
-        id: randomUUID(),
-      })),
-      ...[...commandCalls].map(([callId, commandId]) => ({
-        name: "herald/call-command.requested" as const,
-        data: { tenantId: ctx.tenantId, callId, commandId },
-        tenantId: ctx.tenantId,
-        id: randomUUID(),
-      })),
-    ]);
+    const byCall = new Set(events.map((e) => e.callId));
+    const commandCalls = new Set(commands.map((c) => c.callId));
     await recordAudit(tx, ctx, {
       action: "call_publish.retried",
       targetType: "call_event",
@@ -204,6 +178,8 @@ export async function retryDeadLetteredPublishes(
     });
     return { requeued_events: events.length, requeued_commands: commands.length };
   });
+  wakeBrokerOutbox();
+  return result;
 }
 
 /**
@@ -214,7 +190,7 @@ export async function requestCallCommand(
   ctx: TenantContext,
   input: { callId: string; command: "forward" | "hangup"; toNumber?: string },
 ): Promise<CallCommandOutput> {
-  return getDb().transaction(async (tx) => {
+  const output = await getDb().transaction(async (tx) => {
     const call = await findCallByCallId(tx, { tenantId: ctx.tenantId, callId: input.callId });
     if (!call) throw ApiError.notFound("Call");
     if (call.endedAt || call.missedAt || call.failedAt) {
@@ -244,14 +220,9 @@ export async function requestCallCommand(
       targetId: call.id,
       details: { call_id: call.callId, command_id: row.id, ...(input.toNumber ? { to_number: input.toNumber } : {}) },
     });
-    await emitEvents(tx, [
-      {
-        name: "herald/call-command.requested",
-        data: { tenantId: ctx.tenantId, callId: call.callId, commandId: row.id },
-        tenantId: ctx.tenantId,
-        id: row.id,
-      },
-    ]);
     return toCallCommandOutput(row);
   });
+  // The command row is its own outbox row (publish_status = queued).
+  wakeBrokerOutbox();
+  return output;
 }

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
-import { insertCallEventLog, upsertCallFromEvent, type CallEventRow } from "@/db/queries/telephony";
-import { emitEvent } from "@/lib/jobs/emit";
+import { insertCallEventLog, requeueDeadLetteredCallEvents, upsertCallFromEvent, type CallEventRow } from "@/db/queries/telephony";
+import { wakeBrokerOutbox } from "@/lib/broker/outbox-publisher";
 import type { CallEventInput } from "@/lib/validations/telephony";
 
 export interface IngestResult {
@@ -10,8 +10,8 @@ export interface IngestResult {
 }
 
 /**
- * Logs one validated call event, folds it into its call record and queues its publication,
- * all in one transaction: either the event is logged *and* will be published, or nothing is
+ * Logs one validated call event (queued for the broker outbox) and folds it into its call record,
+ * in one transaction: either the event is logged *and* will be published, or nothing is
  * written. A repeat of (call_id, event_type, timestamp) changes nothing.
  */
 export async function ingestCallEvent(tenant: { tenantId: string }, input: CallEventInput): Promise<IngestResult> {
@@ -32,16 +32,16 @@ export async function ingestCallEvent(tenant: { tenantId: string }, input: CallE
       ...(input.duration !== undefined ? { duration: input.duration } : {}),
     },
   };
-  return getDb().transaction(async (tx) => {
+  const result = await getDb().transaction(async (tx): Promise<IngestResult> => {
     const logged = await insertCallEventLog(tx, row);
     if (!logged) return { duplicate: true };
     await upsertCallFromEvent(tx, row);
-    // The log id is the outbox id: relaying the same row twice can't start a second run.
-    await emitEvent(
-      "herald/call-event.logged",
-      { tenantId: tenant.tenantId, callId: input.call_id, logId: logged.id },
-      { db: tx, tenantId: tenant.tenantId, id: logged.id },
-    );
+    // A new event must not overtake an earlier one of its call that ran out of retries: both go
+    // again, in order (the broker outbox keeps per-call order among queued rows).
+    await requeueDeadLetteredCallEvents(tx, { tenantId: tenant.tenantId, callId: input.call_id });
     return { id: logged.id, duplicate: false };
   });
+  // The log row is its own outbox row (publish_status = queued): nothing else to write.
+  if (result.id) wakeBrokerOutbox();
+  return result;
 }

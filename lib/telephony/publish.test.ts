@@ -10,13 +10,13 @@ import { callEventLogs } from "@/db/schema";
 import { workflows } from "@/inngest/workflows";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { closeBroker, configureBroker, DEFAULT_RABBITMQ_URL } from "@/lib/broker/rabbitmq";
-import { markOutboxDispatched } from "@/db/queries/jobs";
-import { emitEvent } from "@/lib/jobs/emit";
+import { drainOutbox, outboxSettings, publishOnce } from "@/lib/broker/outbox-publisher";
+import { brokerOutboxSources } from "@/lib/broker/outbox-sources";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
 import { createTestDatabase } from "@/lib/server/test-database";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import type { TenantContext } from "@/lib/tenancy/context";
-import { publishCallEventBacklog } from "./publisher";
+import { callEventSource } from "./publisher";
 import { rotateTelephonyToken } from "./tokens";
 
 /**
@@ -40,6 +40,8 @@ beforeAll(async () => {
   await closeDb();
   process.env.DATABASE_URL = isolated.url;
   process.env.HERALD_CALL_EVENTS_QUEUE = queue;
+  process.env.HERALD_BROKER_RETRY_BASE_MS = "100";
+  process.env.HERALD_BROKER_RETRY_MAX_MS = "500";
   ctx = await makeContext("admin");
   token = (await rotateTelephonyToken(ctx)).token;
   admin = await amqp.connect(realUrl);
@@ -148,15 +150,14 @@ describe("publishing call events to RabbitMQ", () => {
     const ended = messages.find((m) => m.event_type === "call_ended");
     expect(ended!.duration).toBe(30);
 
-    // A re-run for an already published event (a relayed duplicate, a re-run job) publishes nothing.
-    const again = logged[0]!;
-    await emitEvent("herald/call-event.logged", { tenantId: ctx.tenantId, callId: again.callId, logId: again.id }, { tenantId: ctx.tenantId, id: randomUUID() });
-    expect(await consumeAll(0, 3_000)).toHaveLength(0);
+    // Another round over published rows publishes nothing.
+    expect((await drainOutbox(brokerOutboxSources)).published).toBe(0);
+    expect(await consumeAll(0, 2_000)).toHaveLength(0);
   }, 90_000);
 
   it("dead-letters after the retry budget; later events queue behind it; an admin retry republishes it", async () => {
-    // Stop the engine so the only publish attempts are the ones this test makes: the final
-    // attempt of the budget is played by calling the publisher with deadLetterOnFailure.
+    // Stop the engine so the only publish attempts are the ones this test makes: a budget of
+    // 0 ms plays the attempt that runs out of the ≈ 17 minutes.
     await stopJobEngine();
     await configureBroker({ url: downUrl });
     const blocked = `dead-${randomUUID().slice(0, 6)}`;
@@ -164,18 +165,14 @@ describe("publishing call events to RabbitMQ", () => {
     const [started, , answered] = eventsFor(blocked);
     expect(await post(started!)).toBe(202);
     expect(await post(eventsFor(lone)[0]!)).toBe(202);
-    for (const callId of [blocked, lone]) {
-      await expect(publishCallEventBacklog({ tenantId: ctx.tenantId, callId, deadLetterOnFailure: true })).rejects.toThrow(
-        /RabbitMQ publish failed/,
-      );
-    }
+    const round = await publishOnce({ ...callEventSource, budgetMs: 0 }, outboxSettings());
+    expect(round).toMatchObject({ claimed: 2, published: 0, failed: 2, deadLettered: 2 });
     const dead = (await rows()).filter((r) => r.callId === blocked || r.callId === lone);
     expect(dead.map((r) => [r.publishStatus, r.publishAttempts])).toEqual([
       ["dead_lettered", 1],
       ["dead_lettered", 1],
     ]);
-    // Their workflow runs are over (budget spent): mark the outbox rows relayed, as they would be.
-    await markOutboxDispatched(getDb(), { ids: dead.map((r) => r.id) });
+    expect(dead[0]!.lastPublishError).toMatch(/RabbitMQ is unreachable/);
 
     await configureBroker({ url: realUrl });
     await startJobEngine({ workflows, runWorkers: true });

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { BoundedMap } from "@/lib/bounded-map";
 import { getDb } from "@/db";
+import { lockKeyForTransaction } from "@/db/queries/locks";
 import {
   findActiveTelephonyToken,
   findActiveTelephonyTokenByHash,
@@ -38,6 +40,9 @@ export async function rotateTelephonyToken(ctx: TenantContext): Promise<Telephon
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   const prefix = token.slice(0, TOKEN_PREFIX.length + 8);
   return getDb().transaction(async (tx) => {
+    // Concurrent rotations take turns: each revokes the previous token and inserts its own, so
+    // the one-active-token index never sees two inserts racing (the last rotation wins).
+    await lockKeyForTransaction(tx, { key: `telephony_token:${ctx.tenantId}` });
     const revoked = await revokeActiveTelephonyTokens(tx, { tenantId: ctx.tenantId });
     const row = await insertTelephonyToken(tx, {
       tenantId: ctx.tenantId,
@@ -75,7 +80,8 @@ export interface TelephonyCaller {
 }
 
 const USAGE_RECORD_INTERVAL_MS = 60_000;
-const lastRecorded = new Map<string, number>();
+// Keyed by authenticated ids, but bounded anyway: ids come and go with rotation.
+const lastRecorded = new BoundedMap<string, number>(10_000);
 
 /** The tenant behind an X-API-TOKEN value, or null for a missing, unknown or revoked token. */
 export async function authenticateTelephonyToken(raw: string | null): Promise<TelephonyCaller | null> {
@@ -86,8 +92,8 @@ export async function authenticateTelephonyToken(raw: string | null): Promise<Te
   // "Last used" is advisory: at most one write a minute per token and process, off the request path.
   if ((lastRecorded.get(row.id) ?? 0) + USAGE_RECORD_INTERVAL_MS < now) {
     lastRecorded.set(row.id, now);
-    markTelephonyTokenUsed(getDb(), { id: row.id, usedAt: new Date(now) }).catch((err) =>
-      logger.warn({ err: String(err) }, "could not record telephony token usage"),
+    markTelephonyTokenUsed(getDb(), { tenantId: row.tenantId, id: row.id, usedAt: new Date(now) }).catch((err) =>
+      logger.warn({ err }, "could not record telephony token usage"),
     );
   }
   return { tokenId: row.id, tenantId: row.tenantId, tenantSlug: row.tenantSlug };

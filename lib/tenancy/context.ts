@@ -1,9 +1,9 @@
 import type { Role } from "@/db/schema";
-import type { Scope } from "@/lib/auth/permissions";
+import { roleAtLeast, roleForScope, type Scope } from "@/lib/auth/permissions";
 
 export type Actor =
   | { type: "user"; userId: string; email: string; role: Role }
-  | { type: "api_key"; keyId: string; name: string; scopes: Scope[] }
+  | { type: "api_key"; keyId: string; name: string; scopes: Scope[]; prefix?: string }
   | { type: "system"; label: string };
 
 /**
@@ -25,6 +25,18 @@ export function actorLabel(actor: Actor): string {
       return `api key ${actor.name}`;
     case "system":
       return actor.label;
+  }
+}
+
+/** Whether the actor may do what `scope` allows: a key holding it, or a member whose role covers it. */
+export function actorHasScope(actor: Actor, scope: Scope): boolean {
+  switch (actor.type) {
+    case "user":
+      return roleAtLeast(actor.role, roleForScope(scope));
+    case "api_key":
+      return actor.scopes.includes(scope);
+    case "system":
+      return true;
   }
 }
 

@@ -10,11 +10,21 @@ export interface MemberTenant {
   tenantId: string;
   slug: string;
   name: string;
+  /** The zone whose midnight starts the tenant's "today" and "this month". */
+  timezone: string;
   role: Role;
 }
 
 export interface SessionMember {
-  user: { id: string; email: string; name: string | null; mustChangePassword: boolean };
+  user: {
+    id: string;
+    email: string;
+    name: string | null;
+    mustChangePassword: boolean;
+    /** Display preferences; null: the browser's. */
+    timezone: string | null;
+    locale: string | null;
+  };
   tenants: MemberTenant[];
   active: MemberTenant;
 }
@@ -29,7 +39,14 @@ export async function resolveSessionMember(userId: string, activeSlug: string | 
   if (!user || tenants.length === 0) return null;
   const active = tenants.find((t) => t.slug === activeSlug) ?? tenants[0]!;
   return {
-    user: { id: user.id, email: user.email, name: user.name, mustChangePassword: user.mustChangePassword },
+    user: {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      mustChangePassword: user.mustChangePassword,
+      timezone: user.timezone,
+      locale: user.locale,
+    },
     tenants,
     active,
   };

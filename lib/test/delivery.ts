@@ -4,41 +4,20 @@ import { getDb } from "@/db";
 import { insertMessages, insertStatusHistory } from "@/db/queries/messages";
 import type { Channel, Message, RouteHop } from "@/db/schema/messages";
 import type { Simulator } from "@/e2e/simulator/server";
+import { moduleOf } from "@/e2e/simulator/providers";
 import type { Account } from "@/e2e/simulator/types";
 import { emitEvents } from "@/lib/jobs/emit";
 import type { TenantContext } from "@/lib/tenancy/context";
 import type { ProviderKind } from "@/lib/validations/provider-configs";
 import { configBody } from "./provider-configs";
-import { createConfig, transitionConfig } from "@/lib/providers/configs";
+import { createConfig } from "@/lib/providers/configs";
+import { transitionConfig } from "@/lib/providers/config-lifecycle";
 
-/** Settings + credentials of a Herald config that talks to this simulator account. */
+/** Settings + credentials of a Herald config that talks to this simulator account (its simulator module knows the mapping). */
 export function simConfigBody(account: Account, simUrl: string): Record<string, unknown> {
-  const a = account as unknown as Record<string, string> & { serviceAccount?: unknown };
-  switch (account.provider) {
-    case "sendgrid":
-      return { credentials: { api_key_ref: a.apiKey, webhook_signing_key_ref: a.publicKey } };
-    case "mailgun":
-      return { domain: a.domain, credentials: { api_key_ref: a.apiKey, webhook_signing_key_ref: a.webhookSigningKey } };
-    case "elks":
-      return { credentials: { api_username_ref: a.username, api_password_ref: a.password } };
-    case "twilio":
-      return { credentials: { account_sid_ref: a.accountSid, auth_token_ref: a.authToken } };
-    case "infobip":
-      return { base_url: simUrl, credentials: { api_key_ref: a.apiKey } };
-    case "fcm":
-      return { project_id: a.projectId, credentials: { service_account_json_ref: JSON.stringify(a.serviceAccount) } };
-    case "onesignal":
-      return { app_id: a.appId, credentials: { rest_api_key_ref: a.apiKey } };
-    case "whatsapp":
-      return {
-        phone_number_id: a.phoneNumberId,
-        business_account_id: a.wabaId,
-        display_phone_number: `+${a.displayPhoneNumber}`,
-        credentials: { access_token_ref: a.accessToken, app_secret_ref: a.appSecret, webhook_verify_token_ref: a.verifyToken },
-      };
-    default:
-      throw new Error(`no Herald config for simulator provider ${String((account as { provider?: string }).provider)}`);
-  }
+  const simModule = moduleOf(account.provider);
+  if (!simModule) throw new Error(`no Herald config for simulator provider ${String((account as { provider?: string }).provider)}`);
+  return simModule.heraldConfig.forAccount(account, simUrl);
 }
 
 /** A new simulator account and an active Herald config pointing at it. */

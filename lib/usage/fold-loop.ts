@@ -17,7 +17,7 @@ export function startUsageFolding(): { stop: () => Promise<void> } {
         // a backlog: keep folding
       }
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, "usage fold failed; will retry");
+      logger.warn({ err }, "usage fold failed; will retry");
     }
   };
   const timer = setInterval(() => {

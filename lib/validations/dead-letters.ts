@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { deadLetterKinds } from "@/db/schema/delivery-resilience";
-import { providerKinds } from "@/db/schema/provider-configs";
-import { limitQuery } from "./common";
+import { deadLetterKinds, providerKinds } from "@/db/schema/enum-values";
+import { isoDateTime, limitQuery } from "./common";
 
+export { deadLetterKinds };
 export const deadLetterKindSchema = z.enum(deadLetterKinds);
 export type DeadLetterKindOut = z.infer<typeof deadLetterKindSchema>;
 
@@ -10,7 +10,7 @@ export const deadLetterFilter = z.strictObject({
   /** message: exhausted every route; communication_event / call_event: the broker refused it past retries; job: a workflow run failed for good. */
   kind: deadLetterKindSchema.optional(),
   provider: z.enum(providerKinds).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: isoDateTime().optional(),
 });
 export type DeadLetterFilterInput = z.infer<typeof deadLetterFilter>;
 

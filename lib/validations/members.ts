@@ -3,9 +3,9 @@ import { emailSchema } from "./common";
 
 export const roleSchema = z.enum(["owner", "admin", "staff", "viewer"]);
 
+/** An invitation names an email and a role; the invitee's name is theirs to give when accepting. */
 export const inviteMemberBody = z.object({
   email: emailSchema,
-  name: z.string().trim().max(200).optional(),
   role: roleSchema,
 });
 export type InviteMemberBody = z.infer<typeof inviteMemberBody>;
@@ -31,3 +31,10 @@ export const changePasswordBody = z
     path: ["new_password"],
     message: "Pick a password different from the current one",
   });
+
+/** Accepting an invitation: nothing when signed in as the invitee; a password (and a name) for a new account. */
+export const acceptInvitationBody = z.object({
+  password: z.string().min(12, "Use at least 12 characters").max(1024).optional(),
+  name: z.string().trim().max(200).optional(),
+});
+export type AcceptInvitationBody = z.infer<typeof acceptInvitationBody>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { webhookDeliveryStatuses } from "@/db/schema/outbound-webhooks";
+import { webhookDeliveryStatuses } from "@/db/schema/enum-values";
 
 /**
  * The events Herald delivers to tenants' endpoints. Every body is
@@ -8,6 +8,7 @@ import { webhookDeliveryStatuses } from "@/db/schema/outbound-webhooks";
 export const outboundEventCatalog = {
   "communication.sent.v1": "A provider accepted the message (the terminal state of Herald's delivery)",
   "communication.failed.v1": "Herald gave up on the message: every route failed or the request was invalid",
+  "communication.cancelled.v1": "A scheduled message was cancelled before its send_at",
   "message.delivered.v1": "The provider reports the message delivered to the recipient",
   "message.bounced.v1": "The email bounced (hard, soft or block)",
   "message.failed.v1": "The provider reports the message failed or undelivered after accepting it",
@@ -17,6 +18,7 @@ export const outboundEventCatalog = {
   "message.complained.v1": "The recipient reported the email as spam (the address is now suppressed)",
   "message.unsubscribed.v1": "The recipient unsubscribed (the address is now suppressed)",
   "message.received.v1": "An inbound SMS or WhatsApp message arrived",
+  "contact.erased.v1": "A contact was erased (GDPR): delete it in systems that mirror Herald's contacts",
 } as const;
 
 export type OutboundEventType = keyof typeof outboundEventCatalog;

@@ -1,8 +1,8 @@
 // Routing rule schemas: API bodies, the UI editor and the tests.
 import { z } from "zod";
-import { providerKinds } from "@/db/schema/provider-configs";
+import { providerKinds } from "@/db/schema/enum-values";
 import { channelSchema, pushPlatforms } from "./messages";
-import { countryCodeSchema } from "./provider-configs";
+import { countryCodeSchema } from "./provider-fields";
 
 const uniq = <T>(a: T[]) => new Set(a).size === a.length;
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { schoolTypeEnum } from "@/db/schema/schools";
+import { schoolTypes as schoolTypeValues } from "@/db/schema/enum-values";
+import { safeText } from "./common";
 
-export const schoolTypes = schoolTypeEnum.enumValues;
+export const schoolTypes = schoolTypeValues;
 export type SchoolType = (typeof schoolTypes)[number];
 export const schoolTypeSchema = z.enum(schoolTypes);
 
@@ -18,7 +19,7 @@ export const schoolTypeLabels: Record<SchoolType, string> = {
 const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
 
 const optionalText = (max: number) =>
-  z.preprocess(blankToNull, z.string().trim().max(max, `At most ${max} characters`).nullable().optional());
+  z.preprocess(blankToNull, safeText().trim().max(max, `At most ${max} characters`).nullable().optional());
 
 const coordinate = (min: number, max: number) =>
   z.preprocess(
@@ -39,16 +40,16 @@ export const schoolSlugSchema = z
 const tagsSchema = z.preprocess(
   (v) => (typeof v === "string" ? v.split(/[,;|]/) : v),
   z
-    .array(z.string().trim().max(40, "A tag has at most 40 characters"))
+    .array(safeText().trim().max(40, "A tag has at most 40 characters"))
     .transform((tags) => [...new Set(tags.filter((t) => t.length > 0))])
     .pipe(z.array(z.string()).max(20, "At most 20 tags")),
 );
 
 const schoolFields = {
-  name: z.string({ error: "Name is required" }).trim().min(1, "Name is required").max(200, "At most 200 characters"),
+  name: safeText({ error: "Name is required" }).trim().min(1, "Name is required").max(200, "At most 200 characters"),
   slug: z.preprocess(blankToNull, schoolSlugSchema.nullable().optional()),
   type: schoolTypeSchema,
-  city: z.string({ error: "City is required" }).trim().min(1, "City is required").max(100, "At most 100 characters"),
+  city: safeText({ error: "City is required" }).trim().min(1, "City is required").max(100, "At most 100 characters"),
   district: optionalText(100),
   address: optionalText(300),
   latitude: coordinate(-90, 90),
@@ -121,12 +122,18 @@ const nearSchema = z
   })
   .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, "Latitude must be within ±90 and longitude within ±180");
 
+/** A facet filter's values: comma-separated in one parameter; blank means none. */
+const splitFacet = (v: unknown) =>
+  typeof v === "string" ? [...new Set(v.split(",").map((x) => x.trim()).filter(Boolean))] : v === null || v === undefined ? [] : v;
+
 export const searchSchoolsQuery = z
   .object({
     tenant: z.string({ error: "tenant is required" }).trim().min(1, "tenant is required").max(64),
     q: z.string().trim().max(200, "At most 200 characters").default(""),
-    city: z.preprocess(blankToNull, z.string().trim().max(100).nullable().optional()),
-    type: z.preprocess(blankToNull, schoolTypeSchema.nullable().optional()),
+    /** One city or several, comma-separated (`city=İstanbul,Ankara`): schools in any of them. */
+    city: z.preprocess(splitFacet, z.array(z.string().trim().min(1).max(100)).max(20, "At most 20 cities at once").default([])),
+    /** One type or several, comma-separated (`type=primary,secondary`). */
+    type: z.preprocess(splitFacet, z.array(schoolTypeSchema).max(20).default([])),
     near: z.preprocess(blankToNull, nearSchema.nullable().optional()),
     radius_km: z.preprocess(blankToNull, z.coerce.number().positive("Must be positive").max(20_000).nullable().optional()),
     ...pageFields,

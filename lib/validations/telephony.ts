@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CallEventType } from "@/db/schema/telephony";
-import { limitQuery, E164_PATTERN } from "./common";
+import { dateOrDateTime, E164_PATTERN, isoDateTime, limitQuery } from "./common";
 
 // Kept here (not imported from db/schema) so client forms don't bundle the schema; the type
 // check below fails the build if the two lists ever differ.
@@ -52,7 +52,7 @@ export const callEventBody = z
     to_number: e164("to_number"),
     event_type: callEventTypeSchema,
     timestamp: requiredString("timestamp").pipe(
-      z.iso.datetime({ offset: true, error: "timestamp must be ISO 8601 with a time zone, e.g. 2025-11-30T10:00:00Z" }),
+      isoDateTime("timestamp must be ISO 8601 with a time zone, e.g. 2025-11-30T10:00:00Z"),
     ),
     duration: z
       .number({ error: "duration must be a whole number of seconds" })
@@ -81,10 +81,7 @@ export type CallEventInput = z.output<typeof callEventBody>;
 export const callOutcomes = ["answered", "missed", "failed"] as const;
 export const publishStatuses = ["queued", "published", "dead_lettered"] as const;
 
-const dateBound = z
-  .string()
-  .trim()
-  .refine((s) => !Number.isNaN(Date.parse(s)), "must be a date (YYYY-MM-DD) or an ISO 8601 time");
+const dateBound = dateOrDateTime();
 
 export const listCallsQuery = z.object({
   school_id: z.string().uuid().optional(),

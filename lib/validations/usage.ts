@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { isoDateTime } from "./common";
 import { channels } from "./messages";
 import { providerKinds } from "./provider-configs";
 
-const isoDate = z.iso.datetime({ offset: true, message: "An ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z" }).transform((v) => new Date(v));
+const isoDate = isoDateTime("An ISO 8601 date-time, e.g. 2025-01-31T00:00:00Z").transform((v) => new Date(v));
 
 export const usageQuery = z
   .object({
@@ -10,9 +11,9 @@ export const usageQuery = z
     from: isoDate.optional(),
     to: isoDate.optional(),
     granularity: z.enum(["hour", "day"], "granularity is hour or day").optional(),
-  })
-  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ["from"], message: "from must be before to" })
-  .refine((q) => !q.from || !q.to || q.to.getTime() - q.from.getTime() <= 400 * 86_400_000, { path: ["to"], message: "At most 400 days at once" });
+  });
+// The range itself (from before to, at most 31 days hourly / 400 days daily) is checked by
+// getUsage on the effective range, defaults applied, so `from` or `to` alone is capped too.
 export type UsageQuery = z.output<typeof usageQuery>;
 
 export const overviewRanges = ["24h", "7d", "30d"] as const;

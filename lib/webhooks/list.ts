@@ -1,9 +1,9 @@
 import { getDb } from "@/db";
 import { listWebhookEvents as listRows } from "@/db/queries/webhook-events";
+import { listWebhookRejections } from "@/db/queries/webhook-nonces";
 import type { WebhookEvent } from "@/db/schema/webhooks";
-import { ApiError } from "@/lib/api/errors";
+import { decodeIdCursor, encodeIdCursor } from "@/lib/api/cursor";
 import type { TenantContext } from "@/lib/tenancy/context";
-import { isUuid } from "@/lib/validations/common";
 import { webhookEventListOut, type ListWebhookEventsQuery, type WebhookEventListOut } from "@/lib/validations/webhook-events";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -33,13 +33,7 @@ function toOut(r: WebhookEvent) {
 
 /** Received provider events, newest first; `status=duplicate` lists events that were replayed. */
 export async function listWebhookEvents(ctx: TenantContext, q: ListWebhookEventsQuery): Promise<WebhookEventListOut> {
-  let beforeId: string | undefined;
-  if (q.cursor) {
-    beforeId = Buffer.from(q.cursor, "base64url").toString("utf8");
-    if (!isUuid(beforeId)) {
-      throw new ApiError({ code: "validation_failed", message: "The query string is invalid", details: [{ path: "cursor", message: "Unknown cursor: use next_cursor from a previous page" }] });
-    }
-  }
+  const beforeId = q.cursor ? decodeIdCursor(q.cursor) : undefined;
   const rows = await listRows(getDb(), {
     tenantId: ctx.tenantId,
     provider: q.provider,
@@ -52,5 +46,14 @@ export async function listWebhookEvents(ctx: TenantContext, q: ListWebhookEvents
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return webhookEventListOut.parse({ data: page.map(toOut), next_cursor: rows.length > q.limit && last ? Buffer.from(last.id).toString("base64url") : null });
+  return webhookEventListOut.parse({ data: page.map(toOut), next_cursor: rows.length > q.limit && last ? encodeIdCursor(last.id) : null });
 }
+
+/** Requests refused after their signature checked out (replayed Mailgun signatures), last 7 days. */
+export async function listWebhookRejectionSummary(ctx: TenantContext) {
+  const rows = await listWebhookRejections(getDb(), { tenantId: ctx.tenantId, since: new Date(Date.now() - 7 * 86_400_000) });
+  return {
+    data: rows.map((r) => ({ config_id: r.configId, provider: r.provider, reason: r.reason, count: r.count, last_at: r.lastAt.toISOString() })),
+  };
+}
+export type WebhookRejectionSummary = Awaited<ReturnType<typeof listWebhookRejectionSummary>>;

@@ -1,6 +1,7 @@
 // Applies recorded webhook events: match to messages, move state forward, suppress, count usage.
 import { randomUUID } from "node:crypto";
 import { getDb } from "@/db";
+import { failPendingWebhookEvents } from "@/db/queries/stuck-work";
 import { appendUsage, type UsageDelta } from "@/db/queries/usage";
 import {
   applyMessageStates,
@@ -16,8 +17,10 @@ import {
 import type { Message, NewMessage } from "@/db/schema/messages";
 import type { ProviderKind } from "@/db/schema/provider-configs";
 import type { WebhookEvent } from "@/db/schema/webhooks";
+import { unsubscribeContactsForSuppressions } from "@/lib/contacts/subscriptions";
 import { logger } from "@/lib/logger";
 import { enqueueWebhookDeliveries, inboundOutboundEvent, messageOutboundEvent, type OutboundEvent } from "@/lib/outbound-webhooks/enqueue";
+import { emitEvents, type EventToEmit } from "@/lib/jobs/emit";
 import { normalizeAddress } from "@/lib/suppressions";
 import { applyEvent, stateOf, type MessageState } from "./state";
 import type { NormalizedEvent } from "./types";
@@ -63,6 +66,8 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
 
     // Inbound messages become rows of their own.
     const inbound: (NewMessage & { id: string })[] = [];
+    // Files that came with inbound messages: downloaded by the job engine, not on this path.
+    const mediaDownloads: EventToEmit[] = [];
     const suppress: Parameters<typeof insertSuppressions>[1] = [];
     // Customer-facing events for tenants' outbound webhook endpoints, enqueued with this transaction.
     const outbound: OutboundEvent[] = [];
@@ -78,13 +83,40 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
         provider: row.provider,
         configId: row.configId,
         recipient: e.inbound.from,
-        payload: { from: e.inbound.from, to: e.inbound.to, body: e.inbound.text, ...(e.inbound.name ? { name: e.inbound.name } : {}) },
+        payload: {
+          from: e.inbound.from,
+          to: e.inbound.to,
+          body: e.inbound.text,
+          ...(e.inbound.name ? { name: e.inbound.name } : {}),
+          ...(e.inbound.media
+            ? {
+                media: {
+                  type: e.inbound.media.kind,
+                  provider_media_id: e.inbound.media.providerMediaId,
+                  ...(e.inbound.media.mimeType ? { mime_type: e.inbound.media.mimeType } : {}),
+                  ...(e.inbound.media.filename ? { filename: e.inbound.media.filename } : {}),
+                  ...(e.inbound.media.caption ? { caption: e.inbound.media.caption } : {}),
+                },
+              }
+            : {}),
+        },
         traceId: randomUUID(),
         providerReference: `hm_${id}`,
         providerMessageId: e.providerMessageId ?? null,
         createdAt: e.occurredAt,
       });
       let outcome = `stored as inbound ${e.inbound.channel} message`;
+      if (e.inbound.media && row.configId) {
+        const m = e.inbound.media;
+        mediaDownloads.push({
+          name: "herald/inbound-media.received",
+          // The inbound message is new and unique: its id keys the download.
+          id,
+          tenantId,
+          data: { tenantId, messageId: id, configId: row.configId, providerMediaId: m.providerMediaId, kind: m.kind, ...(m.mimeType ? { mimeType: m.mimeType } : {}), ...(m.filename ? { filename: m.filename } : {}) },
+        });
+        outcome += ` · ${m.kind} to download`;
+      }
       if (STOP_WORDS.test(e.inbound.text)) {
         suppress.push({ tenantId, channel: e.inbound.channel, address: normalizeAddress(e.inbound.channel, e.inbound.from), reason: "unsubscribe", provider: row.provider, sourceEventId: row.id, messageId: id });
         outcome += " · sender opted out (suppressed)";
@@ -94,13 +126,14 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
       if (received) outbound.push(received);
     }
     await insertInboundMessages(tx, inbound);
+    await emitEvents(tx, mediaDownloads);
 
     const outboundEvents = events.filter(({ e }) => e.type !== "inbound");
     const providerIds = new Map<ProviderKind, Set<string>>();
     for (const { row, e } of outboundEvents) {
       if (!e.providerMessageId) continue;
       const set = providerIds.get(row.provider) ?? new Set<string>();
-      // Mailgun answers a send with the id in angle brackets; its events name it without.
+      // A Message-ID style send answer has the id in angle brackets; events may name it without.
       set.add(e.providerMessageId).add(`<${e.providerMessageId}>`);
       providerIds.set(row.provider, set);
     }
@@ -123,9 +156,17 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
     outboundEvents.sort((a, b) => a.e.occurredAt.getTime() - b.e.occurredAt.getTime());
     for (const { row, e } of outboundEvents) {
       const provider = row.provider;
-      const message =
+      const found =
         (e.heraldMessageId ? byId.get(e.heraldMessageId) : undefined) ??
         (e.providerMessageId ? byProviderId.get(`${provider}:${e.providerMessageId.replace(/^<|>$/g, "")}`) : undefined);
+      // A config's webhook speaks only for messages sent through that config: an event naming
+      // another config's message (a forged or misrouted one) is kept, unmatched, and never applied.
+      if (found && row.configId && found.configId !== row.configId) {
+        results.push({ id: row.id, status: "unmatched", messageId: null, outcome: "the event names a message of another config; not applied" });
+        summary.unmatched++;
+        continue;
+      }
+      const message = found;
       const young = now - row.receivedAt.getTime() < MATCH_WAIT_MS;
       if (!message) {
         // A report can overtake the recording of its send (the provider id is written after the call returns).
@@ -176,6 +217,8 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
     await applyMessageStates(tx, { tenantId, updates: changed });
     await insertStatusTransitions(tx, history);
     await insertSuppressions(tx, suppress);
+    // Contacts holding a newly suppressed address become unsubscribed from that channel.
+    await unsubscribeContactsForSuppressions(tx, suppress);
     await appendUsage(tx, usage);
     await finishWebhookEvents(tx, { tenantId, results });
     await enqueueWebhookDeliveries(tx, { tenantId, events: outbound });
@@ -199,4 +242,10 @@ export async function drainWebhookEvents(tenantId: string, opts: { ids?: string[
   }
   if (total.failed > 0) logger.warn({ tenantId, failed: total.failed }, "webhook events could not be applied");
   return total;
+}
+
+/** The on-failure path: the tenant's pending events already past the match wait end `failed` with the reason. */
+export async function failUnmatchableWebhookEvents(input: { tenantId: string; reason: string }) {
+  const rows = await failPendingWebhookEvents(getDb(), { tenantId: input.tenantId, reason: input.reason, cutoff: new Date(Date.now() - MATCH_WAIT_MS) });
+  return { failed: rows.length };
 }

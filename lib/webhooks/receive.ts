@@ -1,19 +1,25 @@
 // The webhook entry point: find the config, verify the raw bytes, record every event once, ack.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { getDb } from "@/db";
+import { claimWebhookNonce, recordWebhookRejection } from "@/db/queries/webhook-nonces";
 import { recordWebhookEvents } from "@/db/queries/webhook-events";
 import { providerKinds, type ProviderKind } from "@/db/schema/provider-configs";
 import { emitEvent } from "@/lib/jobs/emit";
 import { logger } from "@/lib/logger";
-import { findConfigForWebhook, publicBaseUrl, resolveCredentials, type ProviderConfigRecord, type ResolvedCredentials } from "@/lib/providers/configs";
+import { countWebhookEvents, countWebhookRejected } from "@/lib/metrics/record";
+import { findConfigForWebhook, resolveCredentials, type ProviderConfigRecord, type ResolvedCredentials } from "@/lib/providers/config-record";
+import { publicBaseUrl } from "@/lib/providers/callback-urls";
 import { SecretStoreError } from "@/lib/secrets/store";
-import { isUuid } from "@/lib/validations/common";
+import { formatPath } from "@/lib/api/errors";
+import { DATE_RANGE_MESSAGE, isDateInRange, isUuid } from "@/lib/validations/common";
+import { inspectJson, JSON_LIMITS } from "@/lib/validations/json-safety";
 import { detailsOf, processWebhookEvents } from "./process";
-import { webhookProviders } from "./providers";
-import { WebhookRejected } from "./types";
-import { safeEqual } from "./verify/hmac";
+import { WebhookRejected, type NormalizedEvent } from "./types";
+import { providerRegistry } from "@/lib/providers/registry";
+import { MAX_WEBHOOK_AGE_SECONDS } from "./hmac";
+import type { IncomingWebhook, VerifiedWebhook } from "./webhook-provider";
 
-/** Bigger than SendGrid's 768 KB batches with room to spare; anything larger is refused unread. */
+/** Bigger than the largest provider batches (768 KB) with room to spare; anything larger is refused unread. */
 export const MAX_WEBHOOK_BODY_BYTES = Number(process.env.HERALD_WEBHOOK_MAX_BYTES ?? 4 * 1024 * 1024);
 /** Batches up to this size are applied before answering; larger ones go to the job engine. */
 export const INLINE_PROCESS_LIMIT = Number(process.env.HERALD_WEBHOOK_INLINE_LIMIT ?? 100);
@@ -27,7 +33,7 @@ export interface WebhookReceipt {
 }
 
 async function findWebhookConfig(provider: string, configId: string): Promise<ProviderConfigRecord> {
-  if (!(providerKinds as readonly string[]).includes(provider) || !webhookProviders[provider as ProviderKind] || !isUuid(configId)) {
+  if (!(providerKinds as readonly string[]).includes(provider) || !providerRegistry[provider as ProviderKind].webhook || !isUuid(configId)) {
     throw new WebhookRejected(404, "Unknown webhook endpoint");
   }
   const config = await findConfigForWebhook(provider as ProviderKind, configId);
@@ -75,9 +81,69 @@ export function publicUrlOf(req: Request): string {
   return `${publicBaseUrl()}${u.pathname}${u.search}`;
 }
 
+/**
+ * Accepts a signature nonce once per config. Outside the recording transaction on purpose: the
+ * claim must hold even if recording fails, and the provider's retry of the same bytes passes.
+ */
+async function refuseReplay(req: IncomingWebhook, verified: VerifiedWebhook): Promise<void> {
+  if (!verified.replayNonce) return;
+  const db = getDb();
+  const claim = await claimWebhookNonce(db, {
+    configId: req.config.id,
+    nonce: verified.replayNonce.nonce,
+    bodySha256: createHash("sha256").update(req.rawBody).digest("hex"),
+    signedAt: verified.replayNonce.signedAt,
+    expiredBefore: new Date(req.now - 2 * MAX_WEBHOOK_AGE_SECONDS * 1000),
+  });
+  if (claim !== "other_body") return;
+  await recordWebhookRejection(db, { tenantId: req.config.tenantId, configId: req.config.id, provider: req.config.provider, reason: "replayed_signature", at: new Date(req.now) });
+  logger.warn({ configId: req.config.id, provider: req.config.provider }, "webhook signature replayed on another body; refused");
+  throw new WebhookRejected(401, "This signature was already used on a different request (replay refused)");
+}
+
+/**
+ * Provider payloads reach Postgres as text and jsonb: one shared check, whatever the provider,
+ * that nothing in them is unstorable (NUL, lone surrogates, absurd nesting, dates outside 1970–9999).
+ */
+function assertStorableEvents(events: NormalizedEvent[]) {
+  events.forEach((e, i) => {
+    const problem = inspectJson(e, JSON_LIMITS);
+    const path = problem ? formatPath([i, ...problem.path]) : formatPath([i, "occurredAt"]);
+    if (problem) throw new WebhookRejected(422, `The callback holds a value that cannot be stored (${path})`, [{ path, message: problem.message }]);
+    if (!isDateInRange(e.occurredAt)) throw new WebhookRejected(422, `The event time is out of range (${path})`, [{ path, message: DATE_RANGE_MESSAGE }]);
+  });
+}
+
+/** Why a webhook request was refused, as a metric label: a few fixed values per status. */
+const REJECTION_REASONS: Record<number, string> = {
+  400: "malformed",
+  401: "signature",
+  403: "forbidden",
+  404: "unknown_endpoint",
+  413: "too_large",
+  415: "media_type",
+  422: "unstorable",
+};
+
 export async function receiveWebhook(input: { provider: string; configId: string; req: Request }): Promise<WebhookReceipt> {
+  // The provider label comes from the path: only known kinds are labels, so clients can't grow the series.
+  const provider = (providerKinds as readonly string[]).includes(input.provider) ? input.provider : "unknown";
+  try {
+    const receipt = await receive(input);
+    countWebhookEvents(provider, receipt.received);
+    return receipt;
+  } catch (err) {
+    if (err instanceof WebhookRejected) {
+      const replayed = err.status === 401 && /replay/i.test(err.message);
+      countWebhookRejected(provider, replayed ? "replayed_signature" : (REJECTION_REASONS[err.status] ?? "other"));
+    }
+    throw err;
+  }
+}
+
+async function receive(input: { provider: string; configId: string; req: Request }): Promise<WebhookReceipt> {
   const config = await findWebhookConfig(input.provider, input.configId);
-  const handler = webhookProviders[config.provider]!;
+  const handler = providerRegistry[config.provider].webhook!;
   const rawBody = await readRawBody(input.req);
   const credentials = await credentialsOf(config);
   const incoming = {
@@ -89,8 +155,9 @@ export async function receiveWebhook(input: { provider: string; configId: string
     token: new URL(input.req.url).searchParams.get("token"),
     now: Date.now(),
   };
-  await handler.verify(incoming);
+  await refuseReplay(incoming, (await handler.verify(incoming)) ?? {});
   const events = handler.parse(incoming);
+  assertStorableEvents(events);
   const receivedAt = new Date();
   const rows = events.map((e) => ({
     id: randomUUID(),
@@ -131,14 +198,21 @@ export async function receiveWebhook(input: { provider: string; configId: string
   return { received: events.length, recorded: newIds.length, duplicates, processed };
 }
 
-/** WhatsApp's subscription check: echo hub.challenge only for the config's verify token. */
-export async function answerWhatsappChallenge(input: { configId: string; req: Request }): Promise<string> {
-  const config = await findWebhookConfig("whatsapp", input.configId);
-  const q = new URL(input.req.url).searchParams;
-  const challenge = q.get("hub.challenge");
-  const token = q.get("hub.verify_token");
-  if (q.get("hub.mode") !== "subscribe" || !challenge || !token) throw new WebhookRejected(403, "Not a subscription check");
-  const expected = (await credentialsOf(config)).webhook_verify_token_ref;
-  if (!expected || !safeEqual(expected, token)) throw new WebhookRejected(403, "The verify token does not match");
-  return challenge;
+/** The answer to a received webhook: the provider's expected reply, else the receipt as JSON. */
+export function webhookReply(provider: string, receipt: WebhookReceipt): Response {
+  const reply = (providerKinds as readonly string[]).includes(provider) ? providerRegistry[provider as ProviderKind].webhook?.reply : undefined;
+  return reply ? reply() : Response.json(receipt);
+}
+
+/** Whether the provider answers GET subscription checks on its webhook URL. */
+export function hasWebhookChallenge(provider: string): boolean {
+  return (providerKinds as readonly string[]).includes(provider) && providerRegistry[provider as ProviderKind].webhook?.challenge !== undefined;
+}
+
+/** A GET subscription check (a `hub.challenge` style handshake): the text to echo. */
+export async function answerWebhookChallenge(input: { provider: string; configId: string; req: Request }): Promise<string> {
+  const config = await findWebhookConfig(input.provider, input.configId);
+  const challenge = providerRegistry[config.provider].webhook?.challenge;
+  if (!challenge) throw new WebhookRejected(404, "Unknown webhook endpoint");
+  return challenge(new URL(input.req.url).searchParams, await credentialsOf(config));
 }

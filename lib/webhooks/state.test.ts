@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, type MessageState } from "./state";
 import type { NormalizedEvent, WebhookEventType } from "./types";
-import { verifyTwilioSignature } from "./verify/twilio";
-import { signTwilio } from "@/e2e/simulator/signing";
+import { verifyTwilioSignature } from "@/lib/providers/twilio/verify-webhook";
+import { signTwilio } from "@/e2e/simulator/providers/twilio";
 
 const state = (over: Partial<MessageState> = {}): MessageState => ({
   id: "m",

@@ -1,7 +1,7 @@
 // How provider events move a message: forward only, engagement counters only up, usage once per change.
 import type { Message, MessageStatus } from "@/db/schema/messages";
 import type { MessageStateUpdate } from "@/db/queries/webhook-events";
-import type { SuppressionReason } from "@/db/schema/webhooks";
+import type { SuppressionReason } from "@/db/schema/suppressions";
 import type { NormalizedEvent } from "./types";
 
 /**
@@ -10,6 +10,7 @@ import type { NormalizedEvent } from "./types";
  * and a bounce may still follow a `delivered` (asynchronous bounces) but never an engagement.
  */
 export const statusRank: Record<MessageStatus, number> = {
+  scheduled: 0,
   queued: 0,
   sending: 1,
   sent: 2,
@@ -21,6 +22,8 @@ export const statusRank: Record<MessageStatus, number> = {
   opened: 4,
   clicked: 5,
   received: 0,
+  // Never sent: no provider event can move it.
+  cancelled: 9,
 };
 
 const FAILURES: MessageStatus[] = ["failed", "undelivered", "bounced"];

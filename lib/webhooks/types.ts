@@ -38,14 +38,27 @@ export interface NormalizedEvent {
   reason?: string;
   segments?: number;
   cost?: { amount: number; currency: string };
-  inbound?: { from: string; to: string | null; text: string; name?: string; channel: "sms" | "whatsapp" };
+  inbound?: { from: string; to: string | null; text: string; name?: string; channel: "sms" | "whatsapp"; media?: InboundMedia };
   payload: Record<string, unknown>;
+}
+
+/** A file that came with an inbound message, as the provider names it (fetched later by the job engine). */
+export interface InboundMedia {
+  /** The provider's id of the file (WhatsApp: valid 7 days). */
+  providerMediaId: string;
+  /** image, video, audio, document, sticker … */
+  kind: string;
+  mimeType?: string;
+  sha256?: string;
+  filename?: string;
+  caption?: string;
 }
 
 export class WebhookRejected extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 415,
+    readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 422,
     message: string,
+    readonly details?: { path: string; message: string }[],
   ) {
     super(message);
     this.name = "WebhookRejected";

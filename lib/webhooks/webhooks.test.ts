@@ -5,16 +5,18 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";
-import { messages, messageStatusHistory, suppressions, usageConfigHourly, usageTenantHourly, webhookEvents } from "@/db/schema";
+import { messages, messageStatusHistory, suppressions, usageConfigHourly, usageTenantHourly, webhookEvents, webhookRejections } from "@/db/schema";
 import { POST as sendPost } from "@/app/api/v1/messages/route";
 import { startSimulator, type Simulator } from "@/e2e/simulator";
-import { generateSendgridKeyPair, signMailgun, signSendgridEvent, signTwilio } from "@/e2e/simulator/signing";
+import { signMailgun } from "@/e2e/simulator/providers/mailgun";
+import { generateSendgridKeyPair, signSendgridEvent } from "@/e2e/simulator/providers/sendgrid";
+import { signTwilio } from "@/e2e/simulator/providers/twilio";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { runDeliveryAttempt } from "@/lib/messaging/delivery";
 import { makeContext } from "@/lib/test/factories";
 import { request } from "@/lib/test/http";
 import { makeConfig } from "@/lib/test/provider-configs";
-import { startWebhookBridge } from "./test-bridge";
+import { startWebhookBridge } from "@/lib/test/webhook-bridge";
 
 let sim: Simulator;
 let bridge: Awaited<ReturnType<typeof startWebhookBridge>>;
@@ -37,7 +39,7 @@ type Ctx = Awaited<ReturnType<typeof makeContext>>;
 
 async function tenant() {
   const ctx = await makeContext("owner");
-  const { key } = await createApiKey(ctx, { name: "t", scopes: ["messages:send", "messages:read", "usage:read"] });
+  const { key } = await createApiKey(ctx, { name: "t", scopes: ["messages:send", "messages:read", "usage:read", "webhooks:read"] });
   return { ctx, key };
 }
 
@@ -200,6 +202,72 @@ describe("Mailgun webhooks", () => {
     const again = await send(key, { channel: "email", config_id: config.id, to: [{ email: "bob@example.com" }], subject: "Again", body_text: "Hello" });
     expect(again.status).toBe(422);
     expect(again.json.error?.code).toBe("COMM_SUPPRESSED");
+  });
+});
+
+describe("Mailgun signature replay (the signature covers timestamp + token, not the event-data)", () => {
+  type MailgunBody = { signature: { timestamp: string; token: string; signature: string }; "event-data": Record<string, unknown> };
+  const rejections = async (configId: string) =>
+    (await getDb().select().from(webhookRejections).where(eq(webhookRejections.configId, configId))).reduce((n, r) => n + r.count, 0);
+
+  it("accepts the provider's own retry, refuses the signature on other event-data with 401 and records the rejection", async () => {
+    const { ctx, key } = await tenant();
+    const { config, account } = await simConfig(ctx, "mailgun");
+    const id = await sendAndDeliver(key, ctx.tenantId, { channel: "email", config_id: config.id, to: [{ email: "eve@example.com" }], subject: "Hi", body_text: "Hello" });
+    expect((await message(id)).status).toBe("delivered");
+    const d = lastDelivery(account.id);
+    const path = d.url.replace(bridge.url, "");
+    const before = await eventCount(ctx.tenantId);
+
+    // Mailgun retrying the very same request: acknowledged as a duplicate.
+    expect((await post(path, d.body, d.headers)).status).toBe(200);
+    // The genuine signature pasted onto forged event-data: another event id, an unsubscribe.
+    const genuine = JSON.parse(d.body) as MailgunBody;
+    for (const event of ["unsubscribed", "complained", "clicked"]) {
+      const forged = { ...genuine, "event-data": { ...genuine["event-data"], id: randomUUID(), event, url: "https://evil.example" } };
+      const res = await post(path, JSON.stringify(forged), d.headers);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    }
+    expect(await eventCount(ctx.tenantId)).toBe(before);
+    expect((await message(id)).status).toBe("delivered");
+    expect(await getDb().select().from(suppressions).where(eq(suppressions.tenantId, ctx.tenantId))).toHaveLength(0);
+    expect(await rejections(config.id)).toBe(3);
+    const { GET } = await import("@/app/api/v1/webhook-events/rejections/route");
+    const listed = await GET(request("/api/v1/webhook-events/rejections", { key }), { params: Promise.resolve({}) });
+    expect(await listed.json()).toMatchObject({ data: [{ config_id: config.id, provider: "mailgun", reason: "replayed_signature", count: 3 }] });
+  });
+
+  it("of concurrent requests under one fresh signature with different event-data exactly one passes", async () => {
+    const { ctx } = await tenant();
+    const { config, account } = await simConfig(ctx, "mailgun");
+    const ts = String(Math.floor(Date.now() / 1000));
+    const token = randomUUID().replace(/-/g, "") + randomUUID().replace(/-/g, "").slice(0, 18);
+    const signature = { timestamp: ts, token, signature: signMailgun(account.webhookSigningKey, ts, token) };
+    const bodies = Array.from({ length: 8 }, (_, i) => JSON.stringify({ signature, "event-data": { id: `ev-${i}-${randomUUID()}`, event: "opened", timestamp: Number(ts) } }));
+    const statuses = await Promise.all(bodies.map((b) => post(hookPath("mailgun", config.id), b, { "content-type": "application/json" }).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(7);
+    expect(await eventCount(ctx.tenantId)).toBe(1);
+    expect(await rejections(config.id)).toBe(7);
+  });
+
+  it("an event naming another config's message is kept unmatched and never applied to it", async () => {
+    const { ctx, key } = await tenant();
+    const a = await simConfig(ctx, "mailgun");
+    const b = await simConfig(ctx, "mailgun");
+    const id = await sendAndDeliver(key, ctx.tenantId, { channel: "email", config_id: a.config.id, to: [{ email: "kim@example.com" }], subject: "Hi", body_text: "Hello" });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const token = randomUUID().replace(/-/g, "").repeat(2).slice(0, 50);
+    const body = JSON.stringify({
+      signature: { timestamp: ts, token, signature: signMailgun(b.account.webhookSigningKey, ts, token) },
+      "event-data": { id: randomUUID(), event: "unsubscribed", timestamp: Number(ts), recipient: "kim@example.com", "user-variables": { herald_message_id: id } },
+    });
+    expect((await post(hookPath("mailgun", b.config.id), body, { "content-type": "application/json" })).status).toBe(200);
+    const [row] = await getDb().select().from(webhookEvents).where(and(eq(webhookEvents.configId, b.config.id), eq(webhookEvents.eventType, "unsubscribe")));
+    expect(row).toMatchObject({ status: "unmatched", messageId: null });
+    expect((await message(id)).status).toBe("delivered");
+    expect(await getDb().select().from(suppressions).where(eq(suppressions.tenantId, ctx.tenantId))).toHaveLength(0);
   });
 });
 

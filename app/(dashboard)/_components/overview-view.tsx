@@ -1,11 +1,11 @@
 "use client";
 
-import { useState } from "react";
 import { pivot, UsageChart } from "@/components/charts/usage-chart";
 import { num, pct } from "@/components/usage/format";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Segmented } from "@/components/ui/segmented";
 import { useOverview } from "@/lib/hooks/use-usage";
+import { useUrlState } from "@/lib/hooks/use-url-state";
 import type { OverviewOut, OverviewRange } from "@/lib/validations/usage";
 
 const RANGES: { value: OverviewRange; label: string }[] = [
@@ -29,7 +29,10 @@ function Stat({ title, value, hint, testId }: { title: string; value: string; hi
 }
 
 export function OverviewView({ initial }: { initial: OverviewOut }) {
-  const [range, setRange] = useState<OverviewRange>(initial.range);
+  // The range is in the URL (`?range=30d`): linkable, and Back returns to the previous one.
+  const [url, setUrl] = useUrlState(["range"] as const);
+  const range = (RANGES.find((r) => r.value === url.range)?.value ?? initial.range) as OverviewRange;
+  const setRange = (r: OverviewRange) => setUrl({ range: r === initial.range ? null : r }, { push: true });
   const { data = initial } = useOverview(range, initial);
   const t = data.totals;
   const budget = data.error_budget;
@@ -37,15 +40,7 @@ export function OverviewView({ initial }: { initial: OverviewOut }) {
   const providers = pivot(data.by_provider, "provider");
   return (
     <div className="grid gap-6">
-      <Tabs value={range} onValueChange={(v) => setRange(v as OverviewRange)}>
-        <TabsList aria-label="Range">
-          {RANGES.map((r) => (
-            <TabsTrigger key={r.value} value={r.value}>
-              {r.label}
-            </TabsTrigger>
-          ))}
-        </TabsList>
-      </Tabs>
+      <Segmented label="Range" value={range} options={RANGES} onChange={setRange} />
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat title="Sends today" value={num(data.sends_today)} hint={`${num(t.sent)} sent in the last ${range}`} testId="overview-sends-today" />
         <Stat title="Delivery rate" value={pct(t.delivery_rate)} hint={`${num(t.delivered)} of ${num(t.sent)} delivered`} testId="overview-delivery-rate" />

@@ -1,5 +1,6 @@
 import { PageHeader } from "@/components/ui/page-header";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { UrlTabs } from "@/components/ui/url-tabs";
 import { roleAtLeast } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { CallsView } from "./_components/calls-view";
@@ -7,9 +8,8 @@ import { NumbersPanel } from "./_components/numbers-panel";
 
 export const metadata = { title: "Calls" };
 
-export default async function CallsPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
+export default async function CallsPage() {
   const member = await requireMember();
-  const { tab } = await searchParams;
   // Same rule as the API's calls:write scope; the server enforces it regardless.
   const canWrite = roleAtLeast(member.active.role, "staff");
   return (
@@ -18,7 +18,7 @@ export default async function CallsPage({ searchParams }: { searchParams: Promis
         title="Calls"
         description="Call events from your telephony server, folded into calls, and their delivery to RabbitMQ."
       />
-      <Tabs defaultValue={tab === "numbers" ? "numbers" : "log"}>
+      <UrlTabs values={["log", "numbers"]} defaultValue="log">
         <TabsList>
           <TabsTrigger value="log">Call log</TabsTrigger>
           <TabsTrigger value="numbers">Numbers</TabsTrigger>
@@ -29,7 +29,7 @@ export default async function CallsPage({ searchParams }: { searchParams: Promis
         <TabsContent value="numbers">
           <NumbersPanel canWrite={canWrite} />
         </TabsContent>
-      </Tabs>
+      </UrlTabs>
     </div>
   );
 }

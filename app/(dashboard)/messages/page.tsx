@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { roleAtLeast, roleForScope } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { MessagesView } from "./_components/messages-view";
@@ -7,9 +8,11 @@ export const metadata = { title: "Messages" };
 export default async function MessagesPage() {
   const member = await requireMember();
   return (
-    <MessagesView
-      canEditRoutes={roleAtLeast(member.active.role, roleForScope("configs:write"))}
-      canReplay={roleAtLeast(member.active.role, roleForScope("messages:send"))}
-    />
+    <Suspense>
+      <MessagesView
+        canEditRoutes={roleAtLeast(member.active.role, roleForScope("configs:write"))}
+        canReplay={roleAtLeast(member.active.role, roleForScope("messages:send"))}
+      />
+    </Suspense>
   );
 }

@@ -1,5 +1,6 @@
 import { PageHeader } from "@/components/ui/page-header";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { UrlTabs } from "@/components/ui/url-tabs";
 import { roleAtLeast } from "@/lib/auth/permissions";
 import { requireMember } from "@/lib/auth/session";
 import { OutboundWebhooksView } from "./_components/outbound-webhooks-view";
@@ -7,13 +8,12 @@ import { WebhookEventsView } from "./_components/webhook-events-view";
 
 export const metadata = { title: "Webhooks" };
 
-export default async function WebhooksPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
+export default async function WebhooksPage() {
   const member = await requireMember();
-  const { tab } = await searchParams;
   return (
     <div className="grid gap-6">
       <PageHeader title="Webhooks" description="Provider events received, and the events Herald sends to your own endpoints." />
-      <Tabs defaultValue={tab === "outbound" ? "outbound" : "received"}>
+      <UrlTabs values={["received", "outbound"]} defaultValue="received">
         <TabsList>
           <TabsTrigger value="received">Received events</TabsTrigger>
           <TabsTrigger value="outbound">Outbound webhooks</TabsTrigger>
@@ -24,7 +24,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         <TabsContent value="outbound">
           <OutboundWebhooksView canManage={roleAtLeast(member.active.role, "admin")} />
         </TabsContent>
-      </Tabs>
+      </UrlTabs>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useSimulator } from "../test-helpers";
-import type { ElksAccount } from "../types";
+import type { ElksAccount } from "./elks";
 
 const env = useSimulator();
 

@@ -1,6 +1,7 @@
 // 46elks SMS API: form-encoded send, unsigned form callbacks (DLR and inbound SMS).
 import { randomBytes } from "node:crypto";
 import { first, formToObject, json, text, type SimRequest, type SimResponse } from "../http";
+import { hex } from "../ids";
 import {
   injectFailure,
   requireWebhookUrl,
@@ -10,7 +11,13 @@ import {
   type SimContext,
 } from "../provider";
 import { countSmsParts } from "../segments";
-import type { SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+import type { AccountBase, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+
+export interface ElksAccount extends AccountBase {
+  provider: "elks";
+  username: string;
+  password: string;
+}
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const ALPHA_SENDER = /^[A-Za-z][A-Za-z0-9]{1,10}$/;
@@ -28,13 +35,19 @@ const errors: ErrorShapes = {
 /** 46elks timestamps: ISO without zone, microseconds. */
 const elksTime = (d = new Date()) => d.toISOString().replace("Z", "000");
 
-async function send(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+/** The account named by HTTP Basic username:password (recorded on the request), or undefined. */
+function authenticate(req: SimRequest, ctx: SimContext): ElksAccount | undefined {
   const auth = req.basicAuth();
   const account = auth
     ? ctx.state.findAccount("elks", (a) => a.username === auth.user && a.password === auth.pass)
     : undefined;
+  if (account) req.meta.accountId = account.id;
+  return account;
+}
+
+async function send(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+  const account = authenticate(req, ctx);
   if (!account) return errors.auth();
-  req.meta.accountId = account.id;
   const fields = await req.form();
   req.meta.body = formToObject(fields);
   for (const key of ["from", "to", "message"]) {
@@ -98,8 +111,18 @@ async function postDlr(message: SentMessage, input: TriggerEventInput, ctx: SimC
   ];
 }
 
-export const elks: ProviderModule = {
+async function elksMe(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+  const account = authenticate(req, ctx);
+  if (!account) return errors.auth();
+  return json(200, { id: account.username, displayname: account.label, currency: "SEK", balance: 1_000_000 });
+}
+
+export const elks: ProviderModule<ElksAccount> = {
   name: "elks",
+  buildAccount: (base, c) => ({
+    account: { ...base, provider: "elks", username: c.username ?? `u${hex(16)}`, password: c.password ?? hex(16).toUpperCase() },
+  }),
+  credentialCheck: (method, path) => (method === "GET" && path === "/a1/me" ? elksMe : null),
   errors,
   route: (method, path) => (method === "POST" && path.toLowerCase() === "/a1/sms" ? send : null),
   trigger: (message, input, ctx) => postDlr(message, input, ctx),
@@ -122,5 +145,12 @@ export const elks: ProviderModule = {
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body,
     });
+  },
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { credentials: { api_username_ref: a.username, api_password_ref: a.password } };
+    },
+    sample: () => ({ sender_id: "Herald", credentials: { api_username_ref: "u", api_password_ref: "p" } }),
   },
 };

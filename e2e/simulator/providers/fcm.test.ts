@@ -1,8 +1,8 @@
 import { createSign } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { createFcmMessaging, deleteFcmApps } from "@/lib/providers/transport/firebase";
+import { createFcmMessaging, deleteFcmApps } from "@/lib/providers/fcm/transport";
 import { useSimulator } from "../test-helpers";
-import type { FcmAccount } from "../types";
+import type { FcmAccount } from "./fcm";
 
 const env = useSimulator();
 const appNames: string[] = [];

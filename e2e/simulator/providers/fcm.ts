@@ -1,8 +1,40 @@
 // FCM HTTP v1 send and the Google OAuth token endpoint that feeds it (JWT-bearer grant).
-import { randomBytes, verify } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { first, isRecord, json, type SimRequest, type SimResponse } from "../http";
+import { alnum, digits, hex } from "../ids";
 import { injectFailure, type ErrorShapes, type ProviderModule, type SimContext } from "../provider";
-import type { SentMessage } from "../types";
+import type { AccountBase, SentMessage } from "../types";
+
+export interface ServiceAccountJson {
+  type: "service_account";
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+}
+export interface FcmAccount extends AccountBase {
+  provider: "fcm";
+  projectId: string;
+  serviceAccount: ServiceAccountJson;
+}
+
+export interface RsaKeyPair {
+  privateKeyPem: string;
+  publicKey: KeyObject;
+}
+
+export function generateServiceAccountKey(): RsaKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" });
+  return { privateKeyPem: typeof pem === "string" ? pem : pem.toString("utf8"), publicKey };
+}
+
+export function publicKeyFromPrivatePem(pem: string): KeyObject {
+  return createPublicKey(pem);
+}
 
 /** google-auth-library always posts here and uses it as the JWT audience. */
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -70,7 +102,7 @@ async function token(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
   const account = ctx.state.findAccount("fcm", (a) => a.serviceAccount.client_email === claims.iss);
   if (!account) return json(401, { error: "invalid_client", error_description: "The OAuth client was not found." });
   req.meta.accountId = account.id;
-  const publicKey = ctx.state.getSecrets(account.id).fcmPublicKey;
+  const publicKey = ctx.state.getSecrets(account.id).publicKey;
   const signatureOk =
     publicKey !== undefined &&
     verify("RSA-SHA256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s, "base64url"));
@@ -133,8 +165,31 @@ async function send(req: SimRequest, ctx: SimContext, project: string): Promise<
 
 const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 
-export const fcm: ProviderModule = {
+export const fcm: ProviderModule<FcmAccount> = {
   name: "fcm",
+  buildAccount(base, c, simUrl) {
+    const projectId = c.projectId ?? `sim-project-${hex(3)}`;
+    const key = generateServiceAccountKey();
+    const clientEmail = `firebase-adminsdk-${alnum(5).toLowerCase()}@${projectId}.iam.gserviceaccount.com`;
+    return {
+      account: {
+        ...base,
+        provider: "fcm",
+        projectId,
+        serviceAccount: {
+          type: "service_account",
+          project_id: projectId,
+          private_key_id: hex(20),
+          private_key: key.privateKeyPem,
+          client_email: clientEmail,
+          client_id: digits(21),
+          auth_uri: `${simUrl}/o/oauth2/auth`,
+          token_uri: `${simUrl}/token`,
+        },
+      },
+      secrets: { publicKey: key.publicKey },
+    };
+  },
   errors,
   route: (method, path) => {
     if (method !== "POST") return null;
@@ -142,4 +197,19 @@ export const fcm: ProviderModule = {
     const project = SEND_PATH.exec(path)?.[1];
     return project ? (req, ctx) => send(req, ctx, decodeURIComponent(project)) : null;
   },
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { project_id: a.projectId, credentials: { service_account_json_ref: JSON.stringify(a.serviceAccount) } };
+    },
+    sample: () => ({ project_id: "herald-test", credentials: { service_account_json_ref: sampleServiceAccount() } }),
+  },
 };
+
+let sampleKey: string | undefined;
+
+/** A syntactically valid service account (a real RSA key; the account exists nowhere). */
+function sampleServiceAccount(): string {
+  sampleKey ??= generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  return JSON.stringify({ type: "service_account", project_id: "herald-test", private_key: sampleKey, client_email: "sa@herald-test.iam.gserviceaccount.com" });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useSimulator } from "../test-helpers";
-import type { InfobipAccount } from "../types";
+import type { InfobipAccount } from "./infobip";
 
 const env = useSimulator();
 

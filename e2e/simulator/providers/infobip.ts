@@ -1,6 +1,7 @@
 // Infobip SMS: /sms/2/text/advanced and /sms/3/messages, JSON DLRs to each message's notifyUrl.
 import { randomUUID } from "node:crypto";
 import { isRecord, json, type SimRequest, type SimResponse } from "../http";
+import { hex } from "../ids";
 import {
   injectFailure,
   requireWebhookUrl,
@@ -10,7 +11,13 @@ import {
   type SimContext,
 } from "../provider";
 import { countSmsParts } from "../segments";
-import type { SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+import { tfaRoute } from "./infobip-2fa";
+import type { AccountBase, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+
+export interface InfobipAccount extends AccountBase {
+  provider: "infobip";
+  apiKey: string;
+}
 
 const serviceException = (status: number, messageId: string, text: string): SimResponse =>
   json(status, { requestError: { serviceException: { messageId, text } } });
@@ -102,7 +109,7 @@ async function send(req: SimRequest, ctx: SimContext, v3: boolean): Promise<SimR
         accountId: account.id,
         recipients: [d.to],
         createdAt: new Date().toISOString(),
-        meta: { bulkId, from: m.from, notifyUrl: m.notifyUrl ?? null, callbackData: m.callbackData, parts: countSmsParts(m.text).parts },
+        meta: { bulkId, from: m.from, text: m.text, notifyUrl: m.notifyUrl ?? null, callbackData: m.callbackData, parts: countSmsParts(m.text).parts },
       };
       ctx.state.saveMessage(message);
       req.meta.messageIds.push(messageId);
@@ -151,14 +158,33 @@ async function postReport(message: SentMessage, input: TriggerEventInput, ctx: S
   ];
 }
 
-export const infobip: ProviderModule = {
+async function infobipBalance(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+  const key = req.authToken("App");
+  const account = key ? ctx.state.findAccount("infobip", (a) => a.apiKey === key) : undefined;
+  if (!account) return errors.auth();
+  req.meta.accountId = account.id;
+  return json(200, { balance: 1000, currency: "EUR" });
+}
+
+export const infobip: ProviderModule<InfobipAccount> = {
   name: "infobip",
+  buildAccount: (base, c) => ({
+    account: { ...base, provider: "infobip", apiKey: c.apiKey ?? `${hex(16)}-${randomUUID()}` },
+  }),
+  credentialCheck: (method, path) => (method === "GET" && path === "/account/1/balance" ? infobipBalance : null),
   errors,
   route: (method, path) => {
     if (method !== "POST") return null;
     if (path === "/sms/2/text/advanced") return (req, ctx) => send(req, ctx, false);
     if (path === "/sms/3/messages") return (req, ctx) => send(req, ctx, true);
-    return null;
+    return tfaRoute(method, path, errors);
   },
   trigger: (message, input, ctx) => postReport(message, input, ctx),
+  heraldConfig: {
+    forAccount(account, simUrl) {
+      const a = account;
+      return { base_url: simUrl, credentials: { api_key_ref: a.apiKey } };
+    },
+    sample: () => ({ base_url: "http://127.0.0.1:9", sender: "InfoSMS", credentials: { api_key_ref: "key" } }),
+  },
 };

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useSimulator } from "../test-helpers";
-import type { MailgunAccount } from "../types";
+import type { MailgunAccount } from "./mailgun";
 
 const env = useSimulator();
 

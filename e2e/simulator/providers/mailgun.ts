@@ -1,6 +1,7 @@
 // Mailgun v3 messages API (US and EU are both just this server) + signed JSON webhooks.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { first, formToObject, json, text, type SimRequest, type SimResponse } from "../http";
+import { hex } from "../ids";
 import {
   injectFailure,
   requireWebhookUrl,
@@ -9,8 +10,19 @@ import {
   type ProviderModule,
   type SimContext,
 } from "../provider";
-import { signMailgun } from "../signing";
-import type { MailgunAccount, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+import type { AccountBase, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+
+export interface MailgunAccount extends AccountBase {
+  provider: "mailgun";
+  apiKey: string;
+  domain: string;
+  webhookSigningKey: string;
+}
+
+/** Mailgun: hex HMAC-SHA256(signing key, timestamp + token). */
+export function signMailgun(signingKey: string, timestamp: string, token: string): string {
+  return createHmac("sha256", signingKey).update(timestamp + token).digest("hex");
+}
 
 /** The v: variable Herald puts its idempotency reference in. */
 export const MAILGUN_IDEMPOTENCY_VAR = "idempotency_key";
@@ -54,7 +66,7 @@ async function send(req: SimRequest, ctx: SimContext, domain: string): Promise<S
   if (!req.contentType.startsWith("multipart/form-data") && !req.contentType.startsWith("application/x-www-form-urlencoded")) {
     return json(400, { message: `Expecting 'multipart/form-data' but got '${req.contentType}'` });
   }
-  const fields = await req.form();
+  const { fields, files } = await req.multipart();
   req.meta.body = formToObject(fields);
   if (!first(fields, "from")) return json(400, { message: "from parameter is missing" });
   const toValues = fields.get("to");
@@ -65,8 +77,11 @@ async function send(req: SimRequest, ctx: SimContext, domain: string): Promise<S
     return json(400, { message: "Need at least one of 'text', 'html' or 'template' parameters specified" });
   }
   const variables: Record<string, string> = {};
+  // h:<Header> fields become MIME headers of the message (e.g. RFC 8058 List-Unsubscribe).
+  const headers: Record<string, string> = {};
   for (const [name, values] of fields) {
     if (name.startsWith("v:")) variables[name.slice(2)] = values[0] ?? "";
+    if (name.startsWith("h:")) headers[name.slice(2)] = values[0] ?? "";
   }
   req.meta.recipients = recipients;
   req.meta.idempotencyRef = variables[MAILGUN_IDEMPOTENCY_VAR] ?? null;
@@ -86,9 +101,16 @@ async function send(req: SimRequest, ctx: SimContext, domain: string): Promise<S
       bareId: bare,
       from: first(fields, "from"),
       subject: first(fields, "subject"),
+      text: first(fields, "text"),
+      html: first(fields, "html"),
       tags: fields.get("o:tag") ?? [],
       variables,
+      headers,
       testMode,
+      // Files as sent (`attachment` / `inline` parts, content base64).
+      attachments: files
+        .filter((f) => f.field === "attachment" || f.field === "inline")
+        .map((f) => ({ field: f.field, filename: f.filename, type: f.type, size: f.size, content: f.bytes.toString("base64") })),
     },
   };
   ctx.state.saveMessage(message);
@@ -203,8 +225,36 @@ async function postEvents(
 
 const MESSAGES_PATH = /^\/v3\/([^/]+)\/messages$/;
 
-export const mailgun: ProviderModule = {
+const MAILGUN_DOMAIN = /^\/v3\/domains\/([^/]+)$/;
+
+async function mailgunDomain(req: SimRequest, ctx: SimContext, domain: string): Promise<SimResponse> {
+  const auth = req.basicAuth();
+  const account = auth?.user === "api" ? ctx.state.findAccount("mailgun", (a) => a.apiKey === auth.pass) : undefined;
+  if (!account) return errors.auth();
+  req.meta.accountId = account.id;
+  if (account.domain !== domain) return json(404, { message: "Domain not found" });
+  return json(200, {
+    domain: { name: domain, state: "active", type: "custom", created_at: account.createdAt },
+    receiving_dns_records: [],
+    sending_dns_records: [],
+  });
+}
+
+export const mailgun: ProviderModule<MailgunAccount> = {
   name: "mailgun",
+  buildAccount: (base, c) => ({
+    account: {
+      ...base,
+      provider: "mailgun",
+      apiKey: c.apiKey ?? `key-${hex(16)}`,
+      domain: c.domain ?? `mg${hex(3)}.sim.test`,
+      webhookSigningKey: c.webhookSigningKey ?? `whsk-${hex(16)}`,
+    },
+  }),
+  credentialCheck(method, path) {
+    const domain = method === "GET" ? MAILGUN_DOMAIN.exec(path)?.[1] : undefined;
+    return domain ? (req, ctx) => mailgunDomain(req, ctx, decodeURIComponent(domain)) : null;
+  },
   errors,
   route: (method, path) => {
     const domain = method === "POST" ? MESSAGES_PATH.exec(path)?.[1] : undefined;
@@ -214,5 +264,12 @@ export const mailgun: ProviderModule = {
     const account = ctx.state.getAccount(message.accountId);
     if (account?.provider !== "mailgun") throw new Error("account missing");
     return postEvents(account, message, input, ctx);
+  },
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { domain: a.domain, credentials: { api_key_ref: a.apiKey, webhook_signing_key_ref: a.webhookSigningKey } };
+    },
+    sample: () => ({ domain: "mg.example.com", region: "eu", from_email: "hi@mg.example.com", from_name: "Herald", credentials: { api_key_ref: "key", webhook_signing_key_ref: "whk" } }),
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { useSimulator } from "../test-helpers";
-import type { OnesignalAccount } from "../types";
+import type { OnesignalAccount } from "./onesignal";
 
 const env = useSimulator();
 

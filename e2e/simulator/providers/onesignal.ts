@@ -1,8 +1,15 @@
 // OneSignal create-notification: 200-with-errors semantics and idempotent repeats.
 import { randomUUID } from "node:crypto";
 import { isRecord, json, type SimRequest, type SimResponse } from "../http";
+import { alnum } from "../ids";
 import { injectFailure, type ErrorShapes, type ProviderModule, type SimContext } from "../provider";
-import type { SentMessage } from "../types";
+import type { AccountBase, SentMessage } from "../types";
+
+export interface OnesignalAccount extends AccountBase {
+  provider: "onesignal";
+  appId: string;
+  apiKey: string;
+}
 
 const errorList = (status: number, ...messages: string[]) => json(status, { errors: messages });
 
@@ -85,9 +92,46 @@ async function send(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
   return json(200, { id, external_id: reference, ...invalidErrors });
 }
 
-export const onesignal: ProviderModule = {
+const ONESIGNAL_APP = /^(?:\/api\/v1)?\/apps\/([^/]+)$/;
+
+async function onesignalApp(req: SimRequest, ctx: SimContext, appId: string): Promise<SimResponse> {
+  const key = req.authToken("Key") ?? req.authToken("Basic");
+  const account = key ? ctx.state.findAccount("onesignal", (a) => a.apiKey === key) : undefined;
+  if (!account) return errors.auth();
+  req.meta.accountId = account.id;
+  if (account.appId !== appId) return json(404, { errors: ["App not found"] });
+  return json(200, { id: appId, name: account.label, players: 0, messageable_players: 0 });
+}
+
+// GET /notifications?app_id=…&limit=1: readable with the App API key (GET /apps/{id} needs an organization key).
+async function onesignalNotifications(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+  const key = req.authToken("Key") ?? req.authToken("Basic");
+  const account = key ? ctx.state.findAccount("onesignal", (a) => a.apiKey === key) : undefined;
+  if (!account) return errors.auth();
+  req.meta.accountId = account.id;
+  if (account.appId !== req.url.searchParams.get("app_id")) return json(400, { errors: ["app_id not found"] });
+  return json(200, { total_count: 0, offset: 0, limit: Number(req.url.searchParams.get("limit") ?? 50), notifications: [] });
+}
+
+export const onesignal: ProviderModule<OnesignalAccount> = {
   name: "onesignal",
+  buildAccount: (base, c) => ({
+    account: { ...base, provider: "onesignal", appId: c.appId ?? randomUUID(), apiKey: c.apiKey ?? `os_v2_app_${alnum(48).toLowerCase()}` },
+  }),
+  credentialCheck(method, path) {
+    if (method !== "GET") return null;
+    if (path === "/notifications" || path === "/api/v1/notifications") return onesignalNotifications;
+    const appId = ONESIGNAL_APP.exec(path)?.[1];
+    return appId ? (req, ctx) => onesignalApp(req, ctx, decodeURIComponent(appId)) : null;
+  },
   errors,
   route: (method, path) =>
     method === "POST" && (path === "/notifications" || path === "/api/v1/notifications") ? send : null,
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { app_id: a.appId, credentials: { rest_api_key_ref: a.apiKey } };
+    },
+    sample: () => ({ app_id: randomUUID(), credentials: { rest_api_key_ref: "key" } }),
+  },
 };

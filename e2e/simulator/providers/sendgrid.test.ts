@@ -1,8 +1,8 @@
 import { EventWebhook, EventWebhookHeader } from "@sendgrid/eventwebhook";
 import { describe, expect, it } from "vitest";
-import { createSendgridMailService } from "@/lib/providers/transport/sendgrid";
+import { createSendgridMailService } from "@/lib/providers/sendgrid/transport";
 import { useSimulator } from "../test-helpers";
-import type { SendgridAccount } from "../types";
+import type { SendgridAccount } from "./sendgrid";
 
 const env = useSimulator();
 

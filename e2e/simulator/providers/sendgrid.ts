@@ -1,6 +1,7 @@
 // SendGrid v3 mail send + signed Event Webhook.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import { isRecord, json, nowSeconds, type SimRequest, type SimResponse } from "../http";
+import { alnum } from "../ids";
 import {
   injectFailure,
   requireWebhookUrl,
@@ -9,10 +10,37 @@ import {
   type ProviderModule,
   type SimContext,
 } from "../provider";
-import { signSendgridEvent } from "../signing";
-import type { SendgridAccount, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+import type { AccountBase, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+
+export interface SendgridAccount extends AccountBase {
+  provider: "sendgrid";
+  apiKey: string;
+  /** Event-webhook verification key: base64 DER SubjectPublicKeyInfo (P-256). */
+  publicKey: string;
+}
+
+export interface EcdsaKeyPair {
+  privateKey: KeyObject;
+  /** base64 DER SubjectPublicKeyInfo, the format SendGrid shows tenants. */
+  publicKeyBase64: string;
+}
+
+export function generateSendgridKeyPair(): EcdsaKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const der = publicKey.export({ type: "spki", format: "der" });
+  return { privateKey, publicKeyBase64: der.toString("base64") };
+}
+
+/** SendGrid: base64 DER ECDSA(P-256, SHA-256) over timestamp + raw body. */
+export function signSendgridEvent(privateKey: KeyObject, timestamp: string, body: string): string {
+  return sign("sha256", Buffer.from(timestamp + body, "utf8"), {
+    key: privateKey,
+    dsaEncoding: "der",
+  }).toString("base64");
+}
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const MAX_MESSAGE_BYTES = 30_000_000;
 /** The custom_args key Herald puts its idempotency reference in. */
 export const SENDGRID_IDEMPOTENCY_ARG = "idempotency_key";
 
@@ -56,6 +84,10 @@ function validate(body: unknown): { recipients: Recipient[] } | SimResponse {
   if (topArgs !== undefined && !stringMap(topArgs)) {
     return error(400, "Invalid type. Expected: string, given: non-string value.", "custom_args");
   }
+  // Message headers (e.g. RFC 8058 List-Unsubscribe) must be a map of strings, as SendGrid requires.
+  if (body.headers !== undefined && !stringMap(body.headers)) {
+    return error(400, "Invalid type. Expected: string, given: non-string value.", "headers");
+  }
   const hasTemplate = typeof body.template_id === "string";
   const recipients: Recipient[] = [];
   let allHaveSubject = true;
@@ -83,6 +115,18 @@ function validate(body: unknown): { recipients: Recipient[] } | SimResponse {
   if (!hasTemplate && (!Array.isArray(body.content) || body.content.length === 0)) {
     return error(400, "Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.", "content");
   }
+  if (body.attachments !== undefined) {
+    if (!Array.isArray(body.attachments)) return error(400, "The attachments field must be an array.", "attachments");
+    for (const [i, a] of body.attachments.entries()) {
+      if (!isRecord(a) || typeof a.content !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.content)) {
+        return error(400, "The attachment content must be base64 encoded.", `attachments.${i}.content`);
+      }
+      if (typeof a.filename !== "string" || !a.filename) return error(400, "The attachment filename parameter is required.", `attachments.${i}.filename`);
+      if (a.disposition === "inline" && typeof a.content_id !== "string") {
+        return error(400, "The content_id parameter is required if the disposition is set to inline.", `attachments.${i}.content_id`);
+      }
+    }
+  }
   const sandbox = isRecord(body.mail_settings) ? body.mail_settings.sandbox_mode : undefined;
   if (isRecord(sandbox) && sandbox.enable !== undefined && typeof sandbox.enable !== "boolean") {
     return error(400, "The mail_settings.sandbox_mode.enable field must be a boolean.", "mail_settings.sandbox_mode.enable");
@@ -98,6 +142,8 @@ async function send(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
   const account = key ? ctx.state.findAccount("sendgrid", (a) => a.apiKey === key) : undefined;
   if (!account) return errors.auth();
   req.meta.accountId = account.id;
+  // Mail Send limitations: the whole request under 30 MB.
+  if (req.rawBody.length >= MAX_MESSAGE_BYTES) return error(413, "The message is too large: the total message size, including attachments, must be less than 30MB.", null);
   const body = req.json();
   req.meta.body = body ?? req.rawBody.toString("utf8");
   const checked = validate(body);
@@ -120,7 +166,15 @@ async function send(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
     accountId: account.id,
     recipients: req.meta.recipients,
     createdAt: new Date().toISOString(),
-    meta: { customArgs: recipients.map((r) => r.customArgs), categories: payload.categories },
+    meta: {
+      customArgs: recipients.map((r) => r.customArgs),
+      categories: payload.categories,
+      subject: payload.subject,
+      content: payload.content,
+      headers: isRecord(payload.headers) ? payload.headers : {},
+      // As sent (content base64): tests compare the parts with what Herald stored.
+      attachments: Array.isArray(payload.attachments) ? payload.attachments : [],
+    },
   };
   ctx.state.saveMessage(message);
   req.meta.messageIds = [messageId];
@@ -201,7 +255,7 @@ async function postEvents(
   ctx: SimContext,
 ): Promise<WebhookDelivery[]> {
   const url = requireWebhookUrl(account.webhookUrl, "SendGrid event webhook URL");
-  const key = ctx.state.getSecrets(account.id).sendgridPrivateKey;
+  const key = ctx.state.getSecrets(account.id).privateKey;
   if (!key) throw new Error("sendgrid account without signing key");
   const batch: Record<string, unknown>[] = [];
   message.recipients.forEach((email, index) => {
@@ -228,13 +282,36 @@ async function postEvents(
   return [delivery];
 }
 
-export const sendgrid: ProviderModule = {
+async function sendgridScopes(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
+  const key = req.authToken("Bearer");
+  const account = key ? ctx.state.findAccount("sendgrid", (a) => a.apiKey === key) : undefined;
+  if (!account) return errors.auth();
+  req.meta.accountId = account.id;
+  return json(200, { scopes: ["mail.send", "user.webhooks.event.settings.read", "user.webhooks.event.settings.update"] });
+}
+
+export const sendgrid: ProviderModule<SendgridAccount> = {
   name: "sendgrid",
+  buildAccount(base, c) {
+    const pair = generateSendgridKeyPair();
+    return {
+      account: { ...base, provider: "sendgrid", apiKey: c.apiKey ?? `SG.${alnum(22)}.${alnum(43)}`, publicKey: pair.publicKeyBase64 },
+      secrets: { privateKey: pair.privateKey },
+    };
+  },
+  credentialCheck: (method, path) => (method === "GET" && path === "/v3/scopes" ? sendgridScopes : null),
   errors,
   route: (method, path) => (method === "POST" && path === "/v3/mail/send" ? send : null),
   trigger: async (message, input, ctx) => {
     const account = ctx.state.getAccount(message.accountId);
     if (account?.provider !== "sendgrid") throw new Error("account missing");
     return postEvents(account, message, [input.event], input, ctx);
+  },
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { credentials: { api_key_ref: a.apiKey, webhook_signing_key_ref: a.publicKey } };
+    },
+    sample: () => ({ from_email: "noreply@example.com", from_name: "Herald", credentials: { api_key_ref: "SG.test", webhook_signing_key_ref: "pk" } }),
   },
 };

@@ -1,8 +1,8 @@
 import twilio from "twilio";
 import { describe, expect, it } from "vitest";
-import { createTwilioClient } from "@/lib/providers/transport/twilio";
+import { createTwilioClient } from "@/lib/providers/twilio/transport";
 import { useSimulator } from "../test-helpers";
-import type { TwilioAccount } from "../types";
+import type { TwilioAccount } from "./twilio";
 
 const env = useSimulator();
 

@@ -1,6 +1,7 @@
 // Twilio Programmable Messaging: Messages.json create + signed StatusCallback posts.
-import { randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { first, formToObject, json, type SimRequest, type SimResponse } from "../http";
+import { hex } from "../ids";
 import {
   injectFailure,
   requireWebhookUrl,
@@ -10,8 +11,28 @@ import {
   type SimContext,
 } from "../provider";
 import { countSmsParts } from "../segments";
-import { signTwilio } from "../signing";
-import type { SentMessage, TriggerEventInput, TwilioAccount, WebhookDelivery } from "../types";
+import type { AccountBase, SentMessage, TriggerEventInput, WebhookDelivery } from "../types";
+
+export interface TwilioAccount extends AccountBase {
+  provider: "twilio";
+  accountSid: string;
+  authToken: string;
+}
+
+/** Twilio: base64 HMAC-SHA1(auth token, url + sorted params as name+value). */
+export function signTwilio(
+  authToken: string,
+  url: string,
+  params: Record<string, string | string[]>,
+): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name];
+    const values = Array.isArray(value) ? [...new Set(value)].sort() : [value ?? ""];
+    for (const v of values) data += name + v;
+  }
+  return createHmac("sha1", authToken).update(Buffer.from(data, "utf8")).digest("base64");
+}
 
 const E164 = /^(whatsapp:)?\+[1-9]\d{6,14}$/;
 
@@ -24,8 +45,6 @@ const errors: ErrorShapes = {
   serverError: (status) => twilioError(status, 20500, "Internal Server Error"),
   invalidRecipient: (to) => twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`),
 };
-
-const hex = (n: number) => randomBytes(n).toString("hex");
 
 async function send(req: SimRequest, ctx: SimContext, pathSid: string): Promise<SimResponse> {
   const auth = req.basicAuth();
@@ -141,8 +160,34 @@ async function postStatus(
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 
-export const twilio: ProviderModule = {
+const TWILIO_ACCOUNT = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
+
+async function twilioAccount(req: SimRequest, ctx: SimContext, sid: string): Promise<SimResponse> {
+  const auth = req.basicAuth();
+  const account = auth
+    ? ctx.state.findAccount("twilio", (a) => a.accountSid === auth.user && a.authToken === auth.pass)
+    : undefined;
+  if (!account || account.accountSid !== sid) return errors.auth();
+  req.meta.accountId = account.id;
+  return json(200, {
+    sid,
+    friendly_name: account.label,
+    status: "active",
+    type: "Full",
+    date_created: new Date(account.createdAt).toUTCString(),
+    uri: `/2010-04-01/Accounts/${sid}.json`,
+  });
+}
+
+export const twilio: ProviderModule<TwilioAccount> = {
   name: "twilio",
+  buildAccount: (base, c) => ({
+    account: { ...base, provider: "twilio", accountSid: c.accountSid ?? `AC${hex(16)}`, authToken: c.authToken ?? hex(16) },
+  }),
+  credentialCheck(method, path) {
+    const sid = method === "GET" ? TWILIO_ACCOUNT.exec(path)?.[1] : undefined;
+    return sid ? (req, ctx) => twilioAccount(req, ctx, decodeURIComponent(sid)) : null;
+  },
   errors,
   route: (method, path) => {
     const sid = method === "POST" ? MESSAGES_PATH.exec(path)?.[1] : undefined;
@@ -152,5 +197,12 @@ export const twilio: ProviderModule = {
     const account = ctx.state.getAccount(message.accountId);
     if (account?.provider !== "twilio") throw new Error("account missing");
     return postStatus(account, message, input, ctx);
+  },
+  heraldConfig: {
+    forAccount(account, _simUrl) {
+      const a = account;
+      return { credentials: { account_sid_ref: a.accountSid, auth_token_ref: a.authToken } };
+    },
+    sample: () => ({ from_number: "+15005550006", supported_countries: [], credentials: { account_sid_ref: `AC${"0".repeat(32)}`, auth_token_ref: "tok" } }),
   },
 };

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useSimulator } from "../test-helpers";
-import type { WhatsappAccount } from "../types";
+import type { WhatsappAccount } from "./whatsapp";
 
 const env = useSimulator();
 

@@ -49,17 +49,19 @@ export async function searchSchoolDirectory(
   engine: SchoolSearchEngine = schoolSearchEngine(),
 ): Promise<SearchResponse> {
   const tokens = searchTokens(query.q);
-  const result = await engine.search({
-    tenantId: tenant.id,
-    publicOnly: access === "public",
-    tokens,
-    city: query.city ?? null,
-    type: query.type ?? null,
-    near: query.near ?? null,
-    radiusKm: query.radius_km ?? null,
-    page: query.page,
-    perPage: query.per_page,
-  });
+  const common = { tenantId: tenant.id, publicOnly: access === "public", tokens, near: query.near ?? null, radiusKm: query.radius_km ?? null };
+  const cities = query.city;
+  const types = query.type;
+  // Facets are disjunctive: a facet's counts ignore that facet's own selection (and keep the
+  // others'), so choosing "Ankara" still shows the other cities to add. One small extra search
+  // per selected facet, on either engine; the page itself is the ordinary search.
+  const facetOnly = { page: 1, perPage: 1 };
+  const [result, cityCounts, typeCounts] = await Promise.all([
+    engine.search({ ...common, cities, types, page: query.page, perPage: query.per_page }),
+    cities.length > 0 ? engine.search({ ...common, cities: [], types, ...facetOnly }) : null,
+    types.length > 0 ? engine.search({ ...common, cities, types: [], ...facetOnly }) : null,
+  ]);
+  result.facets = { city: (cityCounts ?? result).facets.city, type: (typeCounts ?? result).facets.type };
   const base = result.hits.map(({ doc, distanceKm }) => ({
     id: doc.id,
     name: doc.name,

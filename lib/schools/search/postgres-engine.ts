@@ -57,8 +57,8 @@ export class PostgresSchoolSearch implements SchoolSearchEngine {
     return searchSchoolsSql(this.db(), {
       tenantId: p.tenantId,
       publicOnly: p.publicOnly,
-      cityKey: p.city ? foldText(p.city) : null,
-      type: p.type,
+      cityKeys: p.cities.map(foldText),
+      types: p.types,
       tokens: p.tokens.map((token) => ({ token, similar: similar?.get(token) ?? null })),
       near: p.near,
       radiusKm: p.radiusKm,

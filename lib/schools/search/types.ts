@@ -22,8 +22,10 @@ export interface SchoolSearchParams {
   publicOnly: boolean;
   /** Folded query tokens (see searchTokens). Empty → browse. */
   tokens: string[];
-  city: string | null;
-  type: SchoolType | null;
+  /** Any of these cities (none: every city). */
+  cities: string[];
+  /** Any of these types (none: every type). */
+  types: SchoolType[];
   near: { lat: number; lng: number } | null;
   radiusKm: number | null;
   page: number;

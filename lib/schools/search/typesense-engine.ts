@@ -7,12 +7,14 @@ import { TYPO_FALLBACK_BELOW } from "./postgres-engine";
 import { filterValue, typesenseClient, type SchoolDocument, type TypesenseConfig } from "./typesense";
 import { FACET_LIMIT, type SchoolSearchEngine, type SchoolSearchParams, type SchoolSearchResult } from "./types";
 
+const oneOrMany = (values: string[]) => (values.length === 1 ? values[0]! : `[${values.join(",")}]`);
+
 /** Builds the Typesense query for Herald's search semantics (see SchoolSearchEngine). */
 export function typesenseSearchParams(p: SchoolSearchParams): SearchParams<SchoolDocument> {
   const filters = [`tenant_id:=${filterValue(p.tenantId)}`];
   if (p.publicOnly) filters.push("is_public:=true");
-  if (p.city) filters.push(`city_key:=${filterValue(foldText(p.city))}`);
-  if (p.type) filters.push(`type:=${filterValue(p.type)}`);
+  if (p.cities.length > 0) filters.push(`city_key:=${oneOrMany(p.cities.map((c) => filterValue(foldText(c))))}`);
+  if (p.types.length > 0) filters.push(`type:=${oneOrMany(p.types.map(filterValue))}`);
   if (p.near && p.radiusKm) filters.push(`location:(${p.near.lat}, ${p.near.lng}, ${p.radiusKm} km)`);
   const text = p.tokens.length > 0;
   const sortBy = p.near
@@ -54,7 +56,7 @@ export class TypesenseSchoolSearch implements SchoolSearchEngine {
         .documents()
         .search(typesenseSearchParams(p), { cacheSearchResultsForSeconds: 0 });
     } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, "Typesense search failed");
+      logger.error({ err }, "Typesense search failed");
       if (err instanceof Errors.ObjectNotFound) {
         throw new ApiError({ code: "service_unavailable", message: "The search index is not built yet; run schools:reindex", cause: err });
       }

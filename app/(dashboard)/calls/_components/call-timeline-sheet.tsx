@@ -6,13 +6,16 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { useConfirm } from "@/components/ui/confirm-dialog";
+import { useReturnFocus } from "@/components/ui/return-focus";
 import { Skeleton } from "@/components/ui/skeleton";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useCall, useCallCommand, useRetryPublishes, type CallDetail } from "@/lib/hooks/use-calls";
 import { E164_PATTERN } from "@/lib/validations/common";
 import { PublishStatusBadge } from "./publish-status-badge";
+import { useFormat } from "@/components/format-provider";
 
 const eventLabels: Record<string, string> = {
   call_started: "Call started",
@@ -38,13 +41,17 @@ function timeline(call: CallDetail): TimelineItem[] {
 
 function Operator({ call }: { call: CallDetail }) {
   const command = useCallCommand();
+  const confirm = useConfirm();
   const [to, setTo] = useState("");
+  const [submitted, setSubmitted] = useState(false);
   const valid = E164_PATTERN.test(to.trim());
+  const showError = submitted && !valid;
   function send(input: Parameters<typeof command.mutate>[0], done: string) {
     command.mutate(input, {
       onSuccess: () => {
         toast.success(done);
         setTo("");
+        setSubmitted(false);
       },
       onError: (err) => toast.error(errorMessage(err)),
     });
@@ -53,24 +60,35 @@ function Operator({ call }: { call: CallDetail }) {
     <div className="grid gap-3 rounded-md border p-3">
       <div className="text-sm font-medium">Operator actions</div>
       <form
-        className="flex items-end gap-2"
+        className="flex flex-wrap items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
+          setSubmitted(true);
           if (valid) send({ command: "forward", call_id: call.call_id, to_number: to.trim() }, "Forward sent to the telephony server");
         }}
       >
         <div className="grid flex-1 gap-1.5">
           <Label htmlFor="forward-to">Forward to</Label>
-          <Input id="forward-to" placeholder="+994…" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={to !== "" && !valid} />
+          <Input id="forward-to" placeholder="e.g. +994501234567" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={showError} aria-describedby="forward-to-hint" />
+          <p id="forward-to-hint" className={showError ? "text-xs text-destructive" : "text-xs text-muted-foreground"}>
+            {showError ? (to.trim() === "" ? "Enter the number to forward to" : "Enter the number in international format, e.g. +994501234567") : "International format, starting with +"}
+          </p>
         </div>
-        <Button type="submit" variant="outline" disabled={!valid || command.isPending}>
+        <SubmitButton variant="outline" pending={command.isPending}>
           <PhoneForwarded aria-hidden /> Forward
-        </Button>
+        </SubmitButton>
       </form>
       <Button
         variant="destructive"
         disabled={command.isPending}
-        onClick={() => send({ command: "hangup", call_id: call.call_id }, "Hang-up sent to the telephony server")}
+        onClick={async () => {
+          const ok = await confirm({
+            title: `Hang up the call from ${call.from_number}?`,
+            description: "The telephony server ends the call for both sides at once. This cannot be undone.",
+            confirmLabel: "Hang up",
+          });
+          if (ok) send({ command: "hangup", call_id: call.call_id }, "Hang-up sent to the telephony server");
+        }}
       >
         <PhoneOff aria-hidden /> Hang up
       </Button>
@@ -80,6 +98,7 @@ function Operator({ call }: { call: CallDetail }) {
 
 /** The drawer with one call: summary, event timeline with publish states, operator actions. */
 export function CallTimelineSheet({ callId, onClose, canWrite }: { callId: string | null; onClose: () => void; canWrite: boolean }) {
+  const fmt = useFormat();
   const call = useCall(callId);
   const retry = useRetryPublishes();
   const data = call.data;
@@ -91,9 +110,10 @@ export function CallTimelineSheet({ callId, onClose, canWrite }: { callId: strin
     });
   }
 
+  const returnFocus = useReturnFocus(callId);
   return (
     <Sheet open={callId !== null} onOpenChange={(open) => !open && onClose()}>
-      <SheetContent className="w-full overflow-y-auto sm:max-w-lg">
+      <SheetContent className="w-full overflow-y-auto sm:max-w-lg" onCloseAutoFocus={returnFocus}>
         <SheetHeader>
           <SheetTitle>Call {data ? <code className="font-mono text-sm">{data.call_id}</code> : null}</SheetTitle>
           <SheetDescription>
@@ -135,7 +155,7 @@ export function CallTimelineSheet({ callId, onClose, canWrite }: { callId: strin
                         {item.e.duration !== null ? <span className="text-sm text-muted-foreground">{item.e.duration}s</span> : null}
                       </div>
                       <div className="text-xs text-muted-foreground">
-                        {formatDateTime(item.e.timestamp)} · received {formatDateTime(item.e.created_time)}
+                        {fmt.dateTime(item.e.timestamp)} · received {fmt.dateTime(item.e.created_time)}
                         {item.e.publish_attempts > 0 ? ` · ${item.e.publish_attempts} publish attempt(s)` : ""}
                       </div>
                       {item.e.last_publish_error && item.e.publish_status !== "published" ? (
@@ -156,7 +176,7 @@ export function CallTimelineSheet({ callId, onClose, canWrite }: { callId: strin
                         <PublishStatusBadge status={item.c.publish_status} />
                       </div>
                       <div className="text-xs text-muted-foreground">
-                        {formatDateTime(item.c.created_at)} · by {item.c.requested_by}
+                        {fmt.dateTime(item.c.created_at)} · by {item.c.requested_by}
                       </div>
                       {canWrite && item.c.publish_status === "dead_lettered" ? (
                         <Button size="sm" variant="outline" className="w-fit" disabled={retry.isPending} onClick={() => retryOne({ command_ids: [item.c.id] })}>

@@ -1,23 +1,23 @@
 "use client";
 
 import { PhoneIncoming, RotateCw } from "lucide-react";
-import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { Pagination, useCursorPagination } from "@/components/ui/pagination";
+import { Pagination } from "@/components/ui/pagination";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableRowOpen } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
+import { useUrlCursor, useUrlInput, useUrlState } from "@/lib/hooks/use-url-state";
 import { useCallCounters, useCalls, useRetryPublishes, type CallFiltersState } from "@/lib/hooks/use-calls";
 import { CallTimelineSheet } from "./call-timeline-sheet";
 import { PublishStatusBadge } from "./publish-status-badge";
 import { SchoolSelect } from "./school-select";
+import { useFormat } from "@/components/format-provider";
 
 const ALL = "__all__";
 
@@ -26,17 +26,6 @@ export function formatDuration(seconds: number | null): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
   return m > 0 ? `${m}m ${String(s).padStart(2, "0")}s` : `${s}s`;
-}
-
-/** Local calendar day → the ISO instant the API filters on. */
-function dayBound(day: string, end: boolean): string | undefined {
-  if (!day) return undefined;
-  const d = new Date(`${day}T00:00:00`);
-  if (end) {
-    d.setDate(d.getDate() + 1);
-    d.setMilliseconds(-1);
-  }
-  return d.toISOString();
 }
 
 function Counters() {
@@ -70,33 +59,32 @@ function Counters() {
 }
 
 export function CallsView({ canWrite }: { canWrite: boolean }) {
-  const [filters, setFilters] = useState<{ school: string | null; number: string; outcome: string; publish: string; from: string; to: string }>({
-    school: null,
-    number: "",
-    outcome: ALL,
-    publish: ALL,
-    from: "",
-    to: "",
-  });
-  const pager = useCursorPagination();
-  const [openId, setOpenId] = useState<string | null>(null);
+  const fmt = useFormat();
+  const [url, setUrl] = useUrlState(["school", "number", "outcome", "publish", "from", "to", "call"] as const);
+  const pager = useUrlCursor();
   const retry = useRetryPublishes();
   const counters = useCallCounters();
+  // The number box filters as you type (replacing history); the other filters are steps Back can undo.
+  const [number, setNumber] = useUrlInput(url.number, (input, value) => input.replace(/\s/g, "") === value);
 
-  const numberValid = filters.number === "" || /^\+?\d{3,15}$/.test(filters.number.replace(/\s/g, ""));
+  const numberValid = number === "" || /^\+?\d{3,15}$/.test(number.replace(/\s/g, ""));
   const query: CallFiltersState = {
-    school_id: filters.school ?? undefined,
-    number: numberValid && filters.number ? filters.number.replace(/\s/g, "") : undefined,
-    outcome: filters.outcome === ALL ? undefined : (filters.outcome as CallFiltersState["outcome"]),
-    publish_status: filters.publish === ALL ? undefined : (filters.publish as CallFiltersState["publish_status"]),
-    from: dayBound(filters.from, false),
-    to: dayBound(filters.to, true),
+    school_id: url.school ?? undefined,
+    number: url.number ?? undefined,
+    outcome: (url.outcome ?? undefined) as CallFiltersState["outcome"],
+    publish_status: (url.publish ?? undefined) as CallFiltersState["publish_status"],
+    from: url.from ? fmt.dayStart(url.from) : undefined,
+    to: url.to ? fmt.dayEnd(url.to) : undefined,
   };
   const calls = useCalls(query, pager.cursor);
 
-  function update(patch: Partial<typeof filters>) {
-    setFilters((f) => ({ ...f, ...patch }));
-    pager.reset();
+  function update(patch: Partial<Record<"school" | "outcome" | "publish" | "from" | "to", string | null>>) {
+    setUrl({ ...patch, ...pager.resetPatch }, { push: true });
+  }
+  function updateNumber(value: string) {
+    setNumber(value);
+    const clean = value.replace(/\s/g, "");
+    if (value === "" || /^\+?\d{3,15}$/.test(clean)) setUrl({ number: clean || null, ...pager.resetPatch });
   }
 
   const deadLettered = counters.data?.publish.dead_lettered ?? 0;
@@ -140,21 +128,28 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
           <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6">
             <div className="grid gap-1.5 lg:col-span-2">
               <Label htmlFor="filter-school">School</Label>
-              <SchoolSelect id="filter-school" value={filters.school} onChange={(school) => update({ school })} noneLabel="All schools" />
+              <SchoolSelect id="filter-school" value={url.school} onChange={(school) => update({ school })} noneLabel="All schools" />
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="filter-number">Number</Label>
               <Input
                 id="filter-number"
-                placeholder="+994…"
-                value={filters.number}
+                type="search"
+                placeholder="e.g. +994501234567"
+                value={number}
                 aria-invalid={!numberValid}
-                onChange={(e) => update({ number: e.target.value })}
+                aria-describedby={numberValid ? undefined : "filter-number-error"}
+                onChange={(e) => updateNumber(e.target.value)}
               />
+              {numberValid ? null : (
+                <p id="filter-number-error" className="text-xs text-destructive">
+                  Digits only, 3 to 15, optionally starting with +
+                </p>
+              )}
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="filter-outcome">Outcome</Label>
-              <Select value={filters.outcome} onValueChange={(outcome) => update({ outcome })}>
+              <Select value={url.outcome ?? ALL} onValueChange={(outcome) => update({ outcome: outcome === ALL ? null : outcome })}>
                 <SelectTrigger id="filter-outcome" className="w-full">
                   <SelectValue />
                 </SelectTrigger>
@@ -168,16 +163,16 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
               </Select>
             </div>
             <div className="grid gap-1.5">
-              <Label htmlFor="filter-from">From</Label>
-              <Input id="filter-from" type="date" value={filters.from} onChange={(e) => update({ from: e.target.value })} />
+              <Label htmlFor="filter-from">From ({fmt.zone()})</Label>
+              <Input id="filter-from" type="date" value={url.from ?? ""} onChange={(e) => update({ from: e.target.value })} />
             </div>
             <div className="grid gap-1.5">
-              <Label htmlFor="filter-to">To</Label>
-              <Input id="filter-to" type="date" value={filters.to} onChange={(e) => update({ to: e.target.value })} />
+              <Label htmlFor="filter-to">To ({fmt.zone()})</Label>
+              <Input id="filter-to" type="date" value={url.to ?? ""} onChange={(e) => update({ to: e.target.value })} />
             </div>
             <div className="grid gap-1.5">
               <Label htmlFor="filter-publish">Publish status</Label>
-              <Select value={filters.publish} onValueChange={(publish) => update({ publish })}>
+              <Select value={url.publish ?? ALL} onValueChange={(publish) => update({ publish: publish === ALL ? null : publish })}>
                 <SelectTrigger id="filter-publish" className="w-full">
                   <SelectValue />
                 </SelectTrigger>
@@ -210,7 +205,7 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
               <Table>
                 <TableHeader>
                   <TableRow>
-                    <TableHead>Time</TableHead>
+                    <TableHead>Time ({fmt.zone()})</TableHead>
                     <TableHead>From</TableHead>
                     <TableHead>To</TableHead>
                     <TableHead>School</TableHead>
@@ -221,19 +216,8 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
                 </TableHeader>
                 <TableBody>
                   {calls.data.data.map((c) => (
-                    <TableRow
-                      key={c.id}
-                      className="cursor-pointer"
-                      tabIndex={0}
-                      onClick={() => setOpenId(c.id)}
-                      onKeyDown={(e) => {
-                        if (e.key === "Enter" || e.key === " ") {
-                          e.preventDefault();
-                          setOpenId(c.id);
-                        }
-                      }}
-                    >
-                      <TableCell className="whitespace-nowrap">{formatDateTime(c.first_event_at)}</TableCell>
+                    <TableRowOpen key={c.id} rowId={c.id} onOpen={() => setUrl({ call: c.id }, { push: true })} aria-label={`Call from ${c.from_number}`}>
+                      <TableCell className="whitespace-nowrap">{fmt.dateTime(c.first_event_at)}</TableCell>
                       <TableCell className="font-mono text-xs">{c.from_number}</TableCell>
                       <TableCell className="font-mono text-xs">
                         {c.to_number}
@@ -251,7 +235,7 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
                       <TableCell>
                         <PublishStatusBadge status={c.publish_status} />
                       </TableCell>
-                    </TableRow>
+                    </TableRowOpen>
                   ))}
                 </TableBody>
               </Table>
@@ -265,7 +249,7 @@ export function CallsView({ canWrite }: { canWrite: boolean }) {
           )}
         </CardContent>
       </Card>
-      <CallTimelineSheet callId={openId} onClose={() => setOpenId(null)} canWrite={canWrite} />
+      <CallTimelineSheet callId={url.call} onClose={() => setUrl({ call: null }, { push: true })} canWrite={canWrite} />
     </div>
   );
 }

@@ -21,14 +21,15 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { ApiClientError, errorMessage } from "@/lib/hooks/api-client";
 import { useAddNumber, useNumbers, useRemoveNumber, useUpdateNumber } from "@/lib/hooks/use-calls";
 import { E164_PATTERN } from "@/lib/validations/common";
 import type { InboundNumberOutput } from "@/lib/validations/telephony";
 import { SchoolSelect } from "./school-select";
+import { useFormat } from "@/components/format-provider";
 
 function fieldError(err: unknown, field: string): string | undefined {
   if (!(err instanceof ApiClientError) || !Array.isArray(err.details)) return undefined;
@@ -40,6 +41,7 @@ function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
   const [number, setNumber] = useState("");
   const [label, setLabel] = useState("");
   const [school, setSchool] = useState<string | null>(null);
+  const [submitted, setSubmitted] = useState(false);
   const valid = E164_PATTERN.test(number.trim());
   const serverError = fieldError(add.error, "number") ?? (add.error instanceof ApiClientError && add.error.status === 409 ? add.error.message : undefined);
 
@@ -47,6 +49,7 @@ function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
     setNumber("");
     setLabel("");
     setSchool(null);
+    setSubmitted(false);
     add.reset();
   }
 
@@ -68,6 +71,7 @@ function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
           className="grid gap-4"
           onSubmit={(e) => {
             e.preventDefault();
+            setSubmitted(true);
             if (!valid) return;
             add.mutate(
               { number: number.trim(), label: label.trim() || undefined, school_id: school },
@@ -84,13 +88,15 @@ function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
         >
           <div className="grid gap-1.5">
             <Label htmlFor="number">Number</Label>
-            <Input id="number" placeholder="+994125550100" value={number} onChange={(e) => setNumber(e.target.value)} aria-invalid={(number !== "" && !valid) || Boolean(serverError)} />
-            {number !== "" && !valid ? <p className="text-xs text-destructive">Use E.164: a + and up to 15 digits, e.g. +994125550100</p> : null}
+            <Input id="number" placeholder="e.g. +994125550100" value={number} onChange={(e) => setNumber(e.target.value)} aria-invalid={(submitted && !valid) || Boolean(serverError)} />
+            {submitted && !valid ? (
+              <p className="text-xs text-destructive">{number.trim() === "" ? "Enter the number" : "Use E.164: a + and up to 15 digits, e.g. +994125550100"}</p>
+            ) : null}
             {serverError ? <p className="text-xs text-destructive">{serverError}</p> : null}
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="label">Label (optional)</Label>
-            <Input id="label" maxLength={100} placeholder="Reception" value={label} onChange={(e) => setLabel(e.target.value)} />
+            <Input id="label" maxLength={100} placeholder="e.g. Reception" value={label} onChange={(e) => setLabel(e.target.value)} />
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="assign-school">School (optional)</Label>
@@ -101,9 +107,9 @@ function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: 
           <Button variant="outline" onClick={() => onOpenChange(false)}>
             Cancel
           </Button>
-          <Button type="submit" form="add-number" disabled={!valid || add.isPending}>
+          <SubmitButton form="add-number" pending={add.isPending} pendingLabel="Adding…">
             Add number
-          </Button>
+          </SubmitButton>
         </DialogFooter>
       </DialogContent>
     </Dialog>
@@ -125,8 +131,10 @@ function AssignDialog({ number, onClose }: { number: InboundNumberOutput | null;
           <Button variant="outline" onClick={onClose}>
             Cancel
           </Button>
-          <Button
-            disabled={!school || update.isPending}
+          <SubmitButton
+            type="button"
+            pending={update.isPending}
+            blockedReason={school ? null : "Choose a school first"}
             onClick={() =>
               number &&
               update.mutate(
@@ -143,7 +151,7 @@ function AssignDialog({ number, onClose }: { number: InboundNumberOutput | null;
             }
           >
             Assign
-          </Button>
+          </SubmitButton>
         </DialogFooter>
       </DialogContent>
     </Dialog>
@@ -152,6 +160,7 @@ function AssignDialog({ number, onClose }: { number: InboundNumberOutput | null;
 
 /** The inbound number pool: free and assigned numbers, with assign / release / remove. */
 export function NumbersPanel({ canWrite }: { canWrite: boolean }) {
+  const fmt = useFormat();
   const numbers = useNumbers();
   const update = useUpdateNumber();
   const remove = useRemoveNumber();
@@ -206,7 +215,7 @@ export function NumbersPanel({ canWrite }: { canWrite: boolean }) {
                     <Badge variant={n.status === "assigned" ? "info" : "secondary"}>{n.status === "assigned" ? "Assigned" : "Free"}</Badge>
                   </TableCell>
                   <TableCell>{n.school?.name ?? <span className="text-muted-foreground">—</span>}</TableCell>
-                  <TableCell>{n.assigned_at ? formatDateTime(n.assigned_at) : "—"}</TableCell>
+                  <TableCell>{n.assigned_at ? fmt.dateTime(n.assigned_at) : "—"}</TableCell>
                   {canWrite ? (
                     <TableCell className="text-right whitespace-nowrap">
                       {n.status === "free" ? (

@@ -29,7 +29,7 @@ export function SchoolSelect({
   return (
     <div className="grid gap-2">
       {showSearch ? (
-        <Input placeholder="Search schools…" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search schools" />
+        <Input placeholder="e.g. Kadıköy" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Search schools" />
       ) : null}
       <Select value={value ?? NONE} onValueChange={(v) => onChange(v === NONE ? null : v)}>
         <SelectTrigger id={id} className="w-full min-w-48">

@@ -21,14 +21,15 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Pagination } from "@/components/ui/pagination";
 import { Skeleton } from "@/components/ui/skeleton";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useDeadLetters, useReplayDeadLetters } from "@/lib/hooks/use-dead-letters";
-import { deadLetterKinds } from "@/db/schema/delivery-resilience";
-import type { DeadLetterFilterInput, DeadLetterOut, ReplayBody } from "@/lib/validations/dead-letters";
+import { deadLetterKinds, type DeadLetterFilterInput, type DeadLetterOut, type ReplayBody } from "@/lib/validations/dead-letters";
 import { providerKinds, providerLabels, type ProviderKind } from "@/lib/validations/provider-configs";
+import { useFormat } from "@/components/format-provider";
+import { useUrlCursor, useUrlState } from "@/lib/hooks/use-url-state";
 
 const ALL = FILTER_ALL;
 const PAGE_SIZE = 50;
@@ -38,9 +39,11 @@ const kindLabels: Record<DeadLetterOut["kind"], string> = {
   communication_event: "Communication event",
   call_event: "Call event",
   job: "Workflow run",
+  bus_action: "Bus action",
 };
 
 function AttemptHistory({ item }: { item: DeadLetterOut }) {
+  const fmt = useFormat();
   return (
     <div className="grid gap-2 py-2 text-xs">
       {item.last_error ? (
@@ -49,8 +52,13 @@ function AttemptHistory({ item }: { item: DeadLetterOut }) {
           <span className="font-mono">{item.last_error}</span>
         </p>
       ) : null}
-      {item.idempotency_key ? <p className="text-muted-foreground">Idempotency key {item.idempotency_key} (kept on replay)</p> : null}
-      {item.attempts.length > 0 ? (
+      {item.idempotency_key && item.kind !== "bus_action" ? <p className="text-muted-foreground">Idempotency key {item.idempotency_key} (kept on replay)</p> : null}
+      {item.kind === "bus_action" ? (
+        <p className="text-muted-foreground">
+          Refused {item.attempt_count} time(s) and copied to the dead-letter queue with this reason. Fix it at its producer and publish it again
+          {item.idempotency_key ? ` (${item.idempotency_key} still sends at most once)` : ""}.
+        </p>
+      ) : item.attempts.length > 0 ? (
         <ol className="grid gap-1" aria-label="Attempt history">
           {item.attempts.map((a) => (
             <li key={a.attempt_no} className="flex flex-wrap gap-x-3">
@@ -59,7 +67,7 @@ function AttemptHistory({ item }: { item: DeadLetterOut }) {
               <span className="font-medium">{a.outcome}</span>
               {a.response_code ? <span>HTTP {a.response_code}</span> : null}
               {a.error_message ? <span className="font-mono text-muted-foreground">{a.error_message}</span> : null}
-              <span className="text-muted-foreground">{formatDateTime(a.started_at)}</span>
+              <span className="text-muted-foreground">{fmt.dateTime(a.started_at)}</span>
             </li>
           ))}
         </ol>
@@ -68,7 +76,7 @@ function AttemptHistory({ item }: { item: DeadLetterOut }) {
       )}
       {item.replays.length > 0 ? (
         <p className="text-muted-foreground">
-          Replayed {item.replays.map((r) => `by ${r.actor} at ${formatDateTime(r.replayed_at)}`).join("; ")}
+          Replayed {item.replays.map((r) => `by ${r.actor} at ${fmt.dateTime(r.replayed_at)}`).join("; ")}
         </p>
       ) : null}
     </div>
@@ -77,30 +85,33 @@ function AttemptHistory({ item }: { item: DeadLetterOut }) {
 
 /** Dead letters: what exhausted its retries, with history; admins select and replay. */
 export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
-  const [kind, setKind] = useState(ALL);
-  const [provider, setProvider] = useState(ALL);
-  const [since, setSince] = useState("");
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const fmt = useFormat();
+  // Filters and page in the URL (prefixed `dl_`, beside the log's own on the same page).
+  const [url, setUrl] = useUrlState(["dl_kind", "dl_provider", "dl_since"] as const);
+  const pager = useUrlCursor("dl_");
+  const kind = url.dl_kind ?? ALL;
+  const provider = url.dl_provider ?? ALL;
+  const since = url.dl_since ?? "";
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<ReplayBody | null>(null);
 
-  const filters: DeadLetterFilterInput = useMemo(() => {
-    const d = since ? new Date(`${since}T00:00:00`) : null;
-    return {
+  const filters: DeadLetterFilterInput = useMemo(
+    () => ({
       kind: kind === ALL ? undefined : (kind as DeadLetterFilterInput["kind"]),
       provider: provider === ALL ? undefined : (provider as ProviderKind),
-      since: d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined,
-    };
-  }, [kind, provider, since]);
-  const page = useDeadLetters(filters, cursors.at(-1) ?? null, PAGE_SIZE);
+      // A whole day in the user's zone.
+      since: since ? fmt.dayStart(since) : undefined,
+    }),
+    [kind, provider, since, fmt],
+  );
+  const page = useDeadLetters(filters, pager.cursor, PAGE_SIZE);
   const replay = useReplayDeadLetters();
   const rows = page.data?.data ?? [];
   const filtered = Object.values(filters).some(Boolean);
 
-  const reset = (set: (v: string) => void) => (v: string) => {
-    set(v);
-    setCursors([null]);
+  const reset = (key: "dl_kind" | "dl_provider" | "dl_since") => (v: string) => {
+    setUrl({ [key]: v === ALL ? null : v, ...pager.resetPatch }, { push: true });
     setSelected(new Set());
   };
   const toggle = (set: Set<string>, id: string) => {
@@ -124,20 +135,20 @@ export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
   return (
     <div className="grid gap-4">
       <div className="flex flex-wrap items-end gap-3">
-        <FilterSelect className="w-48" label="Kind" value={kind} onChange={reset(setKind)} options={deadLetterKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
-        <FilterSelect className="w-48" label="Provider" value={provider} onChange={reset(setProvider)} options={providerKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
+        <FilterSelect className="w-48" label="Kind" value={kind} onChange={reset("dl_kind")} options={deadLetterKinds.map((k) => ({ value: k, label: kindLabels[k] }))} />
+        <FilterSelect className="w-48" label="Provider" value={provider} onChange={reset("dl_provider")} options={providerKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
         <div className="grid gap-1.5">
-          <Label htmlFor="dl-since" className="text-xs text-muted-foreground">Since</Label>
-          <Input id="dl-since" type="date" value={since} onChange={(e) => reset(setSince)(e.target.value)} className="w-40" />
+          <Label htmlFor="dl-since" className="text-xs text-muted-foreground">Since ({fmt.zone()})</Label>
+          <Input id="dl-since" type="date" value={since} onChange={(e) => reset("dl_since")(e.target.value)} className="w-40" />
         </div>
         {canReplay ? (
           <div className="ml-auto flex gap-2">
-            <Button variant="outline" disabled={selected.size === 0 || replay.isPending} onClick={() => setConfirm({ ids: [...selected] })}>
+            <SubmitButton type="button" variant="outline" pending={replay.isPending} blockedReason={selected.size === 0 ? "Tick dead letters to replay" : null} onClick={() => setConfirm({ ids: [...selected] })}>
               <RotateCcw aria-hidden /> Replay selected ({selected.size})
-            </Button>
-            <Button variant="outline" disabled={rows.length === 0 || replay.isPending} onClick={() => setConfirm({ filter: filters })}>
+            </SubmitButton>
+            <SubmitButton type="button" variant="outline" pending={replay.isPending} blockedReason={rows.length === 0 ? "Nothing matches" : null} onClick={() => setConfirm({ filter: filters })}>
               Replay all matching
-            </Button>
+            </SubmitButton>
           </div>
         ) : null}
       </div>
@@ -197,7 +208,7 @@ export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
                           {expanded ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
                         </Button>
                       </TableCell>
-                      <TableCell className="whitespace-nowrap text-muted-foreground">{formatDateTime(r.failed_at)}</TableCell>
+                      <TableCell className="whitespace-nowrap text-muted-foreground">{fmt.dateTime(r.failed_at)}</TableCell>
                       <TableCell>
                         <Badge variant="outline">{kindLabels[r.kind]}</Badge>
                         {r.replays.length > 0 ? <Badge variant="info" className="ml-1">replayed {r.replays.length}×</Badge> : null}
@@ -226,9 +237,9 @@ export function DeadLettersPanel({ canReplay }: { canReplay: boolean }) {
           </Table>
           <Pagination
             pending={page.isFetching}
-            summary={`Page ${cursors.length}`}
-            previous={cursors.length > 1 ? () => setCursors((c) => c.slice(0, -1)) : null}
-            next={page.data.next_cursor ? () => setCursors((c) => [...c, page.data.next_cursor]) : null}
+            summary={`Page ${pager.page}`}
+            previous={pager.hasPrevious ? () => { pager.goPrevious(); setSelected(new Set()); } : null}
+            next={page.data.next_cursor ? () => { pager.goNext(page.data.next_cursor!); setSelected(new Set()); } : null}
           />
         </>
       )}

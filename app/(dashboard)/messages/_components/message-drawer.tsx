@@ -4,13 +4,15 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { Badge } from "@/components/ui/badge";
 import { Separator } from "@/components/ui/separator";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { useReturnFocus } from "@/components/ui/return-focus";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useMessage } from "@/lib/hooks/use-messages";
 import type { MessageDetailOut } from "@/lib/validations/messages";
 import { providerLabels, type ProviderKind } from "@/lib/validations/provider-configs";
 import { MessageStatusBadge } from "./status-badge";
+import { MediaDetail } from "@/components/media/media-detail";
+import { useFormat } from "@/components/format-provider";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -37,9 +39,10 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 const providerName = (p: string | null) => (p ? (providerLabels[p as ProviderKind] ?? p) : "—");
 
 function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: string | null) => string | undefined }) {
+  const fmt = useFormat();
   return (
     <div className="grid gap-6 px-4 pb-6">
-      <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1.5 text-sm">
+      <dl className="grid grid-cols-[6.5rem_minmax(0,1fr)] gap-x-3 sm:grid-cols-[8rem_minmax(0,1fr)] gap-y-1.5 text-sm">
         <Field label="Status">
           <MessageStatusBadge status={m.status} />
           {m.error_code ? <span className="ml-2 font-mono text-xs text-destructive">{m.error_code}</span> : null}
@@ -78,9 +81,9 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
         <Field label="Trace id">
           <span className="font-mono text-xs">{m.trace_id}</span>
         </Field>
-        <Field label="Created">{formatDateTime(m.created_at)}</Field>
-        {m.sent_at ? <Field label="Sent">{formatDateTime(m.sent_at)}</Field> : null}
-        {m.delivered_at ? <Field label="Delivered">{formatDateTime(m.delivered_at)}</Field> : null}
+        <Field label="Created">{fmt.dateTime(m.created_at)}</Field>
+        {m.sent_at ? <Field label="Sent">{fmt.dateTime(m.sent_at)}</Field> : null}
+        {m.delivered_at ? <Field label="Delivered">{fmt.dateTime(m.delivered_at)}</Field> : null}
         {m.channel === "email" && (m.engagement.opens > 0 || m.engagement.clicks > 0) ? (
           <Field label="Engagement">
             {m.engagement.opens} opens ({m.engagement.unique_opens} unique), {m.engagement.clicks} clicks ({m.engagement.unique_clicks} unique)
@@ -88,6 +91,15 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
         ) : null}
       </dl>
       <Separator />
+      {m.media.length > 0 ? (
+        <Section title={`Media (${m.media.length})`}>
+          {m.media.map((f) => (
+            <div key={f.id} className="rounded-md border p-3">
+              <MediaDetail m={f} />
+            </div>
+          ))}
+        </Section>
+      ) : null}
       <Section title="Payload">
         <Json value={m.payload} />
         {m.context ? (
@@ -110,7 +122,7 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
                   <Badge variant={a.outcome === "sent" ? "success" : a.outcome === "failed" ? "destructive" : "warning"}>{a.outcome}</Badge>
                   {a.response_code !== null ? <span className="font-mono text-xs">HTTP {a.response_code}</span> : null}
                   {a.latency_ms !== null ? <span className="text-xs text-muted-foreground">{a.latency_ms} ms</span> : null}
-                  <span className="text-xs text-muted-foreground">{formatDateTime(a.started_at)}</span>
+                  <span className="text-xs text-muted-foreground">{fmt.dateTime(a.started_at)}</span>
                 </div>
                 {a.error_code || a.error_message ? (
                   <p className="text-xs text-destructive">
@@ -133,7 +145,7 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
         <ol className="grid gap-1 text-sm">
           {m.status_history.map((h, i) => (
             <li key={i} className="flex flex-wrap items-center gap-2">
-              <span className="text-xs text-muted-foreground tabular-nums">{formatDateTime(h.at)}</span>
+              <span className="text-xs text-muted-foreground tabular-nums">{fmt.dateTime(h.at)}</span>
               {h.from ? <MessageStatusBadge status={h.from} /> : <span className="text-xs text-muted-foreground">new</span>}
               <span aria-hidden>→</span>
               <MessageStatusBadge status={h.to} />
@@ -151,7 +163,7 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
               <div className="flex flex-wrap items-center gap-2 text-sm">
                 <span className="font-mono">{e.event}</span>
                 <Badge variant={e.status === "published" ? "success" : e.status === "dead_lettered" ? "destructive" : "secondary"}>{e.status}</Badge>
-                <span className="text-xs text-muted-foreground">{e.published_at ? `published ${formatDateTime(e.published_at)}` : `created ${formatDateTime(e.created_at)}`}</span>
+                <span className="text-xs text-muted-foreground">{e.published_at ? `published ${fmt.dateTime(e.published_at)}` : `created ${fmt.dateTime(e.created_at)}`}</span>
               </div>
               <Json value={e.body} />
             </div>
@@ -164,9 +176,10 @@ function Detail({ m, configName }: { m: MessageDetailOut; configName: (id: strin
 
 export function MessageDrawer({ id, onClose, configName }: { id: string | null; onClose: () => void; configName: (id: string | null) => string | undefined }) {
   const message = useMessage(id);
+  const returnFocus = useReturnFocus(id);
   return (
     <Sheet open={id !== null} onOpenChange={(open) => (open ? null : onClose())}>
-      <SheetContent className="w-full overflow-y-auto sm:max-w-2xl">
+      <SheetContent className="w-full overflow-y-auto sm:max-w-2xl" onCloseAutoFocus={returnFocus}>
         <SheetHeader>
           <SheetTitle>Message</SheetTitle>
           <SheetDescription className="flex items-center gap-1 font-mono text-xs">

@@ -1,16 +1,19 @@
 "use client";
 
 import { PageHeader } from "@/components/ui/page-header";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { UrlTabs } from "@/components/ui/url-tabs";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { MessageLog } from "./message-log";
 import { RoutingPanel } from "./routing-panel";
+
+const tabs = ["log", "routing", "dead-letters"] as const;
 
 export function MessagesView({ canEditRoutes, canReplay = false }: { canEditRoutes: boolean; canReplay?: boolean }) {
   return (
     <div className="grid gap-2">
       <PageHeader title="Messages" description="Every message sent through Herald, its attempts and its delivery state, and how messages are routed to providers." />
-      <Tabs defaultValue="log" className="grid gap-4">
+      <UrlTabs values={tabs} defaultValue="log" className="grid gap-4">
         <TabsList>
           <TabsTrigger value="log">Log</TabsTrigger>
           <TabsTrigger value="routing">Routing</TabsTrigger>
@@ -25,7 +28,7 @@ export function MessagesView({ canEditRoutes, canReplay = false }: { canEditRout
         <TabsContent value="dead-letters">
           <DeadLettersPanel canReplay={canReplay} />
         </TabsContent>
-      </Tabs>
+      </UrlTabs>
     </div>
   );
 }

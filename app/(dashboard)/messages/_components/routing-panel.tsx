@@ -4,6 +4,7 @@ import { ArrowDown, ArrowUp, Pencil, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { useConfirm } from "@/components/ui/confirm-dialog";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -29,6 +30,7 @@ function matchText(match: Record<string, string[]>) {
 function RuleRow({ rule, first, last, canEdit, onEdit }: { rule: RoutingRuleOut; first: boolean; last: boolean; canEdit: boolean; onEdit: () => void }) {
   const update = useUpdateRoutingRule();
   const remove = useDeleteRoutingRule();
+  const confirm = useConfirm();
   const move = (position: number) =>
     update.mutate({ id: rule.id, body: { position } }, { onError: (e) => toast.error(errorMessage(e)) });
   return (
@@ -76,9 +78,13 @@ function RuleRow({ rule, first, last, canEdit, onEdit }: { rule: RoutingRuleOut;
             size="icon-sm"
             aria-label="Delete rule"
             disabled={remove.isPending}
-            onClick={() => {
-              if (!window.confirm(`Delete the rule “${rule.name}”?`)) return;
-              remove.mutate(rule.id, { onSuccess: () => toast.success("Rule deleted"), onError: (e) => toast.error(errorMessage(e)) });
+            onClick={async () => {
+              const ok = await confirm({
+                title: `Delete the rule “${rule.name}”?`,
+                description: "Matching messages follow the next rule, or the default route. This cannot be undone.",
+                confirmLabel: "Delete rule",
+              });
+              if (ok) remove.mutate(rule.id, { onSuccess: () => toast.success("Rule deleted"), onError: (e) => toast.error(errorMessage(e)) });
             }}
           >
             <Trash2 aria-hidden />

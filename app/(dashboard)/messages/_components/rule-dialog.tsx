@@ -17,10 +17,10 @@ import { providerChannels, providerLabels } from "@/lib/validations/provider-con
 import { matchKindsByChannel, type RoutingRuleOut } from "@/lib/validations/routing-rules";
 
 const matchLabels: Record<string, { label: string; placeholder: string }> = {
-  country_codes: { label: "Countries (ISO codes)", placeholder: "SE, NO" },
-  number_prefixes: { label: "Number prefixes", placeholder: "+46, +4670" },
-  email_domains: { label: "Email domains", placeholder: "example.com, *.example.org" },
-  platforms: { label: "Platforms", placeholder: "ios, android, web" },
+  country_codes: { label: "Countries (ISO codes)", placeholder: "e.g. SE, NO" },
+  number_prefixes: { label: "Number prefixes", placeholder: "e.g. +46, +4670" },
+  email_domains: { label: "Email domains", placeholder: "e.g. example.com, *.example.org" },
+  platforms: { label: "Platforms", placeholder: "e.g. ios, android, web" },
 };
 
 const splitList = (v: string) =>
@@ -87,7 +87,7 @@ export function RuleDialog({ channel, rule, onClose }: { channel: Channel; rule?
         >
           <div className="grid gap-1.5">
             <Label htmlFor="rule-name">Name</Label>
-            <Input id="rule-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="Sweden" required maxLength={100} />
+            <Input id="rule-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Sweden" required maxLength={100} />
           </div>
           {matchKindsByChannel[channel].map((kind) => (
             <div key={kind} className="grid gap-1.5">

@@ -2,6 +2,7 @@ import { Badge } from "@/components/ui/badge";
 import type { MessageStatus } from "@/db/schema/messages";
 
 const variants: Record<MessageStatus, "secondary" | "info" | "success" | "warning" | "destructive" | "outline"> = {
+  scheduled: "outline",
   queued: "secondary",
   sending: "info",
   sent: "info",
@@ -13,6 +14,7 @@ const variants: Record<MessageStatus, "secondary" | "info" | "success" | "warnin
   bounced: "destructive",
   undelivered: "warning",
   received: "outline",
+  cancelled: "outline",
 };
 
 export function MessageStatusBadge({ status }: { status: MessageStatus }) {

@@ -17,9 +17,8 @@ import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader,
 import { CopyButton } from "@/components/ui/copy-button";
 import { ConfigUsagePanel } from "@/components/usage/config-usage-panel";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
-import { useTestProviderConfig, useTransitionProviderConfig } from "@/lib/hooks/use-provider-configs";
+import { useRotateCallbackToken, useTestProviderConfig, useTransitionProviderConfig } from "@/lib/hooks/use-provider-configs";
 import {
   providerChannels,
   providerDefinitions,
@@ -31,15 +30,17 @@ import {
 import { ConfigHealth } from "./config-health";
 import { SendTestDialog } from "./send-test-dialog";
 import { StatusBadge } from "./status-badge";
+import { useFormat } from "@/components/format-provider";
+import type { Formatter } from "@/lib/format";
 
 const channelIcons = { email: Mail, sms: MessageSquare, push: Bell, whatsapp: MessageCircle } as const;
 
 /** "set · last rotated <date>" — all the UI ever says about a credential. */
-export function credentialSummary(c: CredentialOut | undefined): string {
+export function credentialSummary(c: CredentialOut | undefined, fmt: Formatter): string {
   if (!c) return "not set";
   if (c.source === "env") return `${c.set ? "set" : "not set"} · from ${c.ref.slice(4)}`;
   if (!c.set) return "missing";
-  return c.rotated_at ? `set · last rotated ${formatDateTime(c.rotated_at)}` : `set · never rotated`;
+  return c.rotated_at ? `set · last rotated ${fmt.dateTime(c.rotated_at)}` : `set · never rotated`;
 }
 
 function summaryValue(v: unknown): string {
@@ -50,11 +51,13 @@ function summaryValue(v: unknown): string {
 }
 
 export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConfigOut; canManage: boolean; onEdit: () => void }) {
+  const fmt = useFormat();
   const def = providerDefinitions[config.provider];
   const Icon = channelIcons[providerChannels[config.provider]];
   const test = useTestProviderConfig();
   const transition = useTransitionProviderConfig();
-  const busy = test.isPending || transition.isPending;
+  const rotate = useRotateCallbackToken();
+  const busy = test.isPending || transition.isPending || rotate.isPending;
   const name = config.display_name;
 
   const move = (to: TransitionTarget) =>
@@ -71,6 +74,15 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
       { provider: config.provider, id: config.id },
       {
         onSuccess: (r) => (r.ok ? toast.success(`${name}: ${r.message}`) : toast.error(`${name}: ${r.message}`)),
+        onError: (e) => toast.error(errorMessage(e)),
+      },
+    );
+
+  const rotateToken = () =>
+    rotate.mutate(
+      { provider: config.provider, id: config.id },
+      {
+        onSuccess: () => toast.success(`${name}: new callback token; give the provider the new delivery report URL`),
         onError: (e) => toast.error(errorMessage(e)),
       },
     );
@@ -99,7 +111,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
             {config.last_error}
           </p>
         ) : null}
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1">
           {Object.entries(def.fields).map(([key, meta]) => (
             <div key={key} className="contents">
               <dt className="text-muted-foreground">{meta.label}</dt>
@@ -109,7 +121,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
           {Object.entries(def.credentials).map(([key, meta]) => (
             <div key={key} className="contents">
               <dt className="text-muted-foreground">{meta.label}</dt>
-              <dd data-testid={`credential-${key}`}>{credentialSummary(config.credentials[key])}</dd>
+              <dd className="min-w-0 break-words" data-testid={`credential-${key}`}>{credentialSummary(config.credentials[key], fmt)}</dd>
             </div>
           ))}
           {config.api_base_url ? (
@@ -119,7 +131,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
             </>
           ) : null}
           <dt className="text-muted-foreground">Last tested</dt>
-          <dd>{config.last_tested_at ? formatDateTime(config.last_tested_at) : "never"}</dd>
+          <dd>{config.last_tested_at ? fmt.dateTime(config.last_tested_at) : "never"}</dd>
           <dt className="text-muted-foreground">Sent</dt>
           <dd>
             {config.usage.sent} sent · {config.usage.delivered} delivered · {config.usage.failed} failed
@@ -129,10 +141,34 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
         {config.health ? <ConfigHealth health={config.health} /> : null}
         <ConfigUsagePanel configId={config.id} />
         {callbackUrl && canManage ? (
-          <div className="flex items-center gap-2">
+          <div className="flex flex-wrap items-center gap-2">
             <span className="text-muted-foreground">{config.dlr_callback_url ? "Delivery report URL" : "Status callback URL"}</span>
-            <code className="min-w-0 flex-1 truncate rounded bg-muted px-1.5 py-0.5 text-xs">{callbackUrl}</code>
+            <code className="min-w-0 basis-full rounded bg-muted px-1.5 py-0.5 text-xs break-all">{callbackUrl}</code>
             <CopyButton value={callbackUrl} label="Copy callback URL" size="icon-sm" variant="ghost" />
+            {config.dlr_callback_url && config.status !== "decommissioned" ? (
+              <AlertDialog>
+                <AlertDialogTrigger asChild>
+                  <Button size="sm" variant="ghost" disabled={busy}>
+                    {rotate.isPending ? "Rotating…" : "Rotate token"}
+                  </Button>
+                </AlertDialogTrigger>
+                <AlertDialogContent>
+                  <AlertDialogHeader>
+                    <AlertDialogTitle>Rotate the callback token of “{name}”?</AlertDialogTitle>
+                    <AlertDialogDescription>
+                      The token in the delivery report URL is the only proof a report comes from {providerLabels[config.provider]}. After rotating,
+                      reports with the old token are refused (401) — including reports for messages already sent. New sends use the new URL.
+                    </AlertDialogDescription>
+                  </AlertDialogHeader>
+                  <AlertDialogFooter>
+                    <AlertDialogCancel>Cancel</AlertDialogCancel>
+                    <AlertDialogAction variant="destructive" onClick={rotateToken}>
+                      Rotate token
+                    </AlertDialogAction>
+                  </AlertDialogFooter>
+                </AlertDialogContent>
+              </AlertDialog>
+            ) : null}
           </div>
         ) : null}
       </CardContent>

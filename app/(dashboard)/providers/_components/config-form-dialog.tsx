@@ -24,6 +24,7 @@ import {
   type ProviderConfigOut,
   type ProviderKind,
 } from "@/lib/validations/provider-configs";
+import { useFormat } from "@/components/format-provider";
 import { credentialSummary } from "./config-card";
 
 type FormValues = Record<string, unknown> & { provider: ProviderKind; credentials: Record<string, string> };
@@ -118,8 +119,9 @@ export function ConfigFormDialog({
 }
 
 function ConfigForm({ config, onDone }: { config: ProviderConfigOut | null; onDone: () => void }) {
+  const fmt = useFormat();
   const editing = config !== null;
-  const [provider, setProvider] = useState<ProviderKind>(config?.provider ?? "sendgrid");
+  const [provider, setProvider] = useState<ProviderKind>(config?.provider ?? providerKinds[0]);
   const [rotating, setRotating] = useState<Record<string, boolean>>({});
   const create = useCreateProviderConfig();
   const update = useUpdateProviderConfig();
@@ -199,7 +201,7 @@ function ConfigForm({ config, onDone }: { config: ProviderConfigOut | null; onDo
                       <FormLabel>{meta.label}</FormLabel>
                       {editing && current ? (
                         <div className="flex items-center gap-2 text-sm text-muted-foreground">
-                          <span data-testid={`credential-state-${name}`}>{credentialSummary(current)}</span>
+                          <span data-testid={`credential-state-${name}`}>{credentialSummary(current, fmt)}</span>
                           {!rotating[name] ? (
                             <Button type="button" size="sm" variant="outline" onClick={() => setRotating((r) => ({ ...r, [name]: true }))}>
                               Rotate {meta.label}
@@ -260,6 +262,11 @@ function ConfigForm({ config, onDone }: { config: ProviderConfigOut | null; onDo
 }
 
 type Control = ReturnType<typeof useForm<FormValues>>["control"];
+
+/** Placeholders show examples, never something that looks like a filled-in value. */
+function examplePlaceholder(p: string | undefined): string | undefined {
+  return p && !/^e\.g\./i.test(p) ? `e.g. ${p}` : p;
+}
 
 function TextField({ name, label, control, description, type = "text", placeholder }: { name: string; label: string; control: Control; description?: string; type?: string; placeholder?: string }) {
   return (
@@ -334,7 +341,7 @@ function SettingField({ name, meta, control }: { name: string; meta: FieldMeta; 
       label={meta.optional ? `${meta.label} (optional)` : meta.label}
       control={control}
       description={meta.description}
-      placeholder={meta.placeholder}
+      placeholder={examplePlaceholder(meta.placeholder)}
       type={meta.kind === "number" ? "number" : meta.kind === "email" ? "email" : "text"}
     />
   );

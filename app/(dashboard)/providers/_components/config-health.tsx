@@ -1,8 +1,8 @@
 "use client";
 
 import { Badge } from "@/components/ui/badge";
-import { formatDateTime } from "@/lib/format";
 import type { BreakerOut } from "@/lib/validations/provider-configs";
+import { useFormat } from "@/components/format-provider";
 
 const stateBadge: Record<BreakerOut["state"], { label: string; variant: "success" | "destructive" | "warning" }> = {
   closed: { label: "Healthy", variant: "success" },
@@ -14,6 +14,7 @@ const percent = (rate: number | null) => (rate === null ? "no calls" : `${(rate 
 
 /** The config's circuit breaker: state, current error rate and its latest transitions. */
 export function ConfigHealth({ health }: { health: BreakerOut }) {
+  const fmt = useFormat();
   const badge = stateBadge[health.state];
   const p = health.policy;
   return (
@@ -29,7 +30,7 @@ export function ConfigHealth({ health }: { health: BreakerOut }) {
       {health.degraded ? (
         <p className="text-xs">
           {health.reason}
-          {health.open_until ? ` · next probe after ${formatDateTime(health.open_until)}` : ""}. Routing sends to the next config in the chain meanwhile.
+          {health.open_until ? ` · next probe after ${fmt.dateTime(health.open_until)}` : ""}. Routing sends to the next config in the chain meanwhile.
         </p>
       ) : null}
       <p className="text-xs text-muted-foreground">
@@ -41,7 +42,7 @@ export function ConfigHealth({ health }: { health: BreakerOut }) {
           <ol className="mt-1 grid gap-1">
             {health.transitions.map((t, i) => (
               <li key={`${t.at}-${i}`}>
-                <span className="text-muted-foreground">{formatDateTime(t.at)}</span> {t.from} → <span className="font-medium">{t.to}</span>: {t.reason}
+                <span className="text-muted-foreground">{fmt.dateTime(t.at)}</span> {t.from} → <span className="font-medium">{t.to}</span>: {t.reason}
               </li>
             ))}
           </ol>

@@ -1,7 +1,6 @@
 "use client";
 
 import { Plug, Plus } from "lucide-react";
-import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -9,15 +8,22 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useProviderConfigs } from "@/lib/hooks/use-provider-configs";
+import { useUrlState } from "@/lib/hooks/use-url-state";
 import { providerConfigStatuses, type ProviderConfigOut, type ProviderConfigStatus } from "@/lib/validations/provider-configs";
 import { ConfigCard } from "./config-card";
 import { ConfigFormDialog } from "./config-form-dialog";
 
 export function ProvidersView({ canManage }: { canManage: boolean }) {
-  const [status, setStatus] = useState<ProviderConfigStatus | "all">("all");
+  // Filter and open dialog live in the URL (`?status=paused`, `?dialog=new`, `?edit=<id>`).
+  const [url, setUrl] = useUrlState(["status", "dialog", "edit"] as const);
+  const status = (providerConfigStatuses.find((s) => s === url.status) ?? "all") as ProviderConfigStatus | "all";
+  const setStatus = (v: ProviderConfigStatus | "all") => setUrl({ status: v === "all" ? null : v }, { push: true });
   const configs = useProviderConfigs(status === "all" ? undefined : status);
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<ProviderConfigOut | null>(null);
+  const allConfigs = useProviderConfigs();
+  const creating = url.dialog === "new";
+  const setCreating = (open: boolean) => setUrl({ dialog: open ? "new" : null }, { push: open });
+  const editing = url.edit ? (allConfigs.data?.find((c) => c.id === url.edit) ?? null) : null;
+  const setEditing = (c: ProviderConfigOut | null) => setUrl({ edit: c?.id ?? null }, { push: c !== null });
 
   return (
     <div className="grid gap-6">
@@ -78,7 +84,7 @@ export function ProvidersView({ canManage }: { canManage: boolean }) {
       ) : (
         <ul className="grid gap-4 md:grid-cols-2" aria-label="Provider configs">
           {configs.data.map((c) => (
-            <li key={c.id}>
+            <li key={c.id} className="min-w-0">
               <ConfigCard config={c} canManage={canManage} onEdit={() => setEditing(c)} />
             </li>
           ))}
@@ -89,10 +95,7 @@ export function ProvidersView({ canManage }: { canManage: boolean }) {
           open={creating || editing !== null}
           config={editing}
           onOpenChange={(open) => {
-            if (!open) {
-              setCreating(false);
-              setEditing(null);
-            }
+            if (!open) setUrl({ dialog: null, edit: null });
           }}
         />
       ) : null}

@@ -9,10 +9,11 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { toast } from "@/components/ui/toaster";
 import { ApiClientError, errorMessage } from "@/lib/hooks/api-client";
 import { useSendTestMessage } from "@/lib/hooks/use-send-test";
-import { providerChannels, type ProviderConfigOut } from "@/lib/validations/provider-configs";
+import { providerChannels, pushAddressOf } from "@/lib/providers/definitions";
+import type { ProviderConfigOut } from "@/lib/validations/provider-configs";
 
 const recipientLabel = { email: "Email address", sms: "Phone number (E.164)", push: "Device token", whatsapp: "WhatsApp number (E.164)" } as const;
-const placeholder = { email: "you@example.com", sms: "+46700000000", push: "FCM registration token", whatsapp: "+46700000000" } as const;
+const placeholder = { email: "e.g. you@example.com", sms: "e.g. +46700000000", push: "a device registration token", whatsapp: "e.g. +46700000000" } as const;
 
 /** "Send test": a real message through this config, delivered by the normal workflow. */
 export function SendTestDialog({ config, disabled }: { config: ProviderConfigOut; disabled?: boolean }) {
@@ -23,7 +24,8 @@ export function SendTestDialog({ config, disabled }: { config: ProviderConfigOut
   const [templateName, setTemplateName] = useState("");
   const [fieldError, setFieldError] = useState<string | null>(null);
   const send = useSendTestMessage();
-  const label = config.provider === "onesignal" ? "Subscription (player) id" : recipientLabel[channel];
+  const byPlayerId = pushAddressOf(config.provider) === "player_id";
+  const label = byPlayerId ? "Subscription (player) id" : recipientLabel[channel];
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -80,7 +82,7 @@ export function SendTestDialog({ config, disabled }: { config: ProviderConfigOut
               id={`send-test-to-${config.id}`}
               value={to}
               onChange={(e) => setTo(e.target.value)}
-              placeholder={config.provider === "onesignal" ? "subscription id" : placeholder[channel]}
+              placeholder={byPlayerId ? "subscription id" : placeholder[channel]}
               aria-invalid={fieldError ? true : undefined}
               aria-describedby={fieldError ? `send-test-error-${config.id}` : undefined}
               autoFocus
@@ -114,7 +116,7 @@ export function SendTestDialog({ config, disabled }: { config: ProviderConfigOut
                 id={`send-test-template-${config.id}`}
                 value={templateName}
                 onChange={(e) => setTemplateName(e.target.value)}
-                placeholder="hello_world"
+                placeholder="e.g. hello_world"
               />
               <p className="text-xs text-muted-foreground">Outside a 24-hour customer window WhatsApp only delivers approved templates.</p>
             </div>

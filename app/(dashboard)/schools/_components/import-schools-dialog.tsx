@@ -1,8 +1,9 @@
 "use client";
 
-import { FileUp } from "lucide-react";
-import { useRef, useState } from "react";
+import { Download, FileUp } from "lucide-react";
+import { Fragment, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -10,7 +11,7 @@ import { toast } from "@/components/ui/toaster";
 import { useQueryClient } from "@tanstack/react-query";
 import { ApiClientError, errorMessage } from "@/lib/hooks/api-client";
 import { importSchoolsCsv, schoolsKey, type ImportProgressEvent } from "@/lib/hooks/use-schools";
-import type { ImportResult } from "@/lib/validations/schools";
+import { schoolTypes, type ImportResult } from "@/lib/validations/schools";
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -72,8 +73,18 @@ export function ImportSchoolsDialog({ open, onOpenChange }: { open: boolean; onO
           <DialogDescription>
             Header row with <code className="font-mono text-xs">name, type, city</code> and optionally{" "}
             <code className="font-mono text-xs">slug, district, address, latitude, longitude, phone, email, website, tags, is_public</code>. Comma or semicolon separated, UTF-8, up to 5 MB / 50,000 rows. Rows
-            with the slug of an existing school update it; without a slug, name + city identify the school.
+            with the slug of an existing school update it; without a slug, name + city identify the school. <span className="font-medium">type</span> is one of{" "}
+            {schoolTypes.map((t, i) => (
+              <Fragment key={t}>
+                {i > 0 ? ", " : ""}
+                <code className="font-mono text-xs">{t}</code>
+              </Fragment>
+            ))}
+            .
           </DialogDescription>
+          <a href="/api/v1/schools/import/template" download className="inline-flex items-center gap-1 text-sm font-medium underline underline-offset-4">
+            <Download aria-hidden className="size-4" /> Download a CSV template (one example row per type)
+          </a>
         </DialogHeader>
 
         <div className="grid gap-4">
@@ -145,9 +156,11 @@ export function ImportSchoolsDialog({ open, onOpenChange }: { open: boolean; onO
               Import another file
             </Button>
           ) : null}
-          <Button onClick={start} disabled={!file || running || state.step === "done"}>
-            <FileUp aria-hidden /> {running ? "Importing…" : "Import"}
-          </Button>
+          {state.step === "done" ? null : (
+            <SubmitButton type="button" onClick={start} pending={running} pendingLabel="Importing…" blockedReason={file ? null : "Choose a file first"}>
+              <FileUp aria-hidden /> Import
+            </SubmitButton>
+          )}
         </DialogFooter>
       </DialogContent>
     </Dialog>

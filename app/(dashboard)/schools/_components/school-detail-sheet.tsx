@@ -18,6 +18,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Separator } from "@/components/ui/separator";
 import { Sheet, SheetContent, SheetDescription, SheetFooter, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { useReturnFocus } from "@/components/ui/return-focus";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage } from "@/lib/hooks/api-client";
@@ -26,6 +27,7 @@ import { schoolTypeLabels } from "@/lib/validations/schools";
 import { SchoolFormDialog } from "./school-form-dialog";
 
 export function SchoolDetailSheet({ id, onClose, canWrite }: { id: string | null; onClose: () => void; canWrite: boolean }) {
+  const returnFocus = useReturnFocus(id);
   const school = useSchool(id);
   const remove = useDeleteSchool();
   const [editing, setEditing] = useState(false);
@@ -33,7 +35,7 @@ export function SchoolDetailSheet({ id, onClose, canWrite }: { id: string | null
 
   return (
     <Sheet open={id !== null} onOpenChange={(o) => !o && onClose()}>
-      <SheetContent className="w-full overflow-y-auto sm:max-w-md">
+      <SheetContent className="w-full overflow-y-auto sm:max-w-md" onCloseAutoFocus={returnFocus}>
         {school.isPending ? (
           <div className="grid gap-3 p-4">
             <Skeleton className="h-6 w-2/3" />

@@ -50,14 +50,14 @@ function toFormValues(s: SchoolOut | null): FormValues {
 }
 
 const textFields: { name: keyof FormValues; label: string; placeholder?: string; description?: string }[] = [
-  { name: "city", label: "City", placeholder: "İstanbul" },
-  { name: "district", label: "District", placeholder: "Kadıköy" },
+  { name: "city", label: "City", placeholder: "e.g. İstanbul" },
+  { name: "district", label: "District", placeholder: "e.g. Kadıköy" },
   { name: "address", label: "Address" },
-  { name: "latitude", label: "Latitude", placeholder: "40.9903" },
-  { name: "longitude", label: "Longitude", placeholder: "29.0286" },
-  { name: "phone", label: "Phone", placeholder: "+90 216 000 00 00" },
+  { name: "latitude", label: "Latitude", placeholder: "e.g. 40.9903" },
+  { name: "longitude", label: "Longitude", placeholder: "e.g. 29.0286" },
+  { name: "phone", label: "Phone", placeholder: "e.g. +90 216 000 00 00" },
   { name: "email", label: "Email" },
-  { name: "website", label: "Website", placeholder: "https://" },
+  { name: "website", label: "Website", placeholder: "e.g. https://school.example" },
   { name: "tags", label: "Tags", description: "Comma-separated" },
 ];
 
@@ -105,7 +105,7 @@ export function SchoolFormDialog({ open, onOpenChange, school }: { open: boolean
                 <FormItem className="sm:col-span-2">
                   <FormLabel>Name</FormLabel>
                   <FormControl>
-                    <Input {...field} placeholder="Kadıköy Anadolu Lisesi" />
+                    <Input {...field} placeholder="e.g. Kadıköy Anadolu Lisesi" />
                   </FormControl>
                   <FormMessage />
                 </FormItem>
@@ -142,7 +142,7 @@ export function SchoolFormDialog({ open, onOpenChange, school }: { open: boolean
                 <FormItem>
                   <FormLabel>Slug</FormLabel>
                   <FormControl>
-                    <Input {...field} placeholder="made from name and city" />
+                    <Input {...field} placeholder="Left empty: made from the name and city" />
                   </FormControl>
                   <FormMessage />
                 </FormItem>

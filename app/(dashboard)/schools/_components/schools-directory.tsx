@@ -1,7 +1,7 @@
 "use client";
 
-import { Lock, MapPin, Plus, School, Search, Upload, X } from "lucide-react";
-import { useEffect, useState } from "react";
+import { Check, Lock, MapPin, Plus, School, Search, Upload, X } from "lucide-react";
+import { useEffect } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -11,6 +11,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useSchoolSearch } from "@/lib/hooks/use-schools";
+import { joinList, splitList, useUrlInput, useUrlState } from "@/lib/hooks/use-url-state";
 import { schoolTypeLabels, type SchoolType } from "@/lib/validations/schools";
 import { HighlightedText } from "./highlighted-text";
 import { ImportSchoolsDialog } from "./import-schools-dialog";
@@ -19,32 +20,33 @@ import { SchoolFormDialog } from "./school-form-dialog";
 
 const PER_PAGE = 20;
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
-
 export function SchoolsDirectory({ tenantSlug, canWrite }: { tenantSlug: string; canWrite: boolean }) {
-  const [input, setInput] = useState("");
-  const q = useDebounced(input.trim(), 150);
-  const [city, setCity] = useState<string | null>(null);
-  const [type, setType] = useState<string | null>(null);
-  // The page resets whenever the query or a facet changes: keep it with the filters it belongs to.
-  const filterKey = JSON.stringify([q, city, type]);
-  const [paging, setPaging] = useState({ key: filterKey, page: 1 });
-  const page = paging.key === filterKey ? paging.page : 1;
-  const setPage = (p: number) => setPaging({ key: filterKey, page: p });
-  const [selected, setSelected] = useState<string | null>(null);
-  const [creating, setCreating] = useState(false);
-  const [importing, setImporting] = useState(false);
+  // Search, facets, page, the open school and dialog live in the URL: linkable, and Back works.
+  const [url, setUrl] = useUrlState(["q", "city", "type", "page", "school", "dialog"] as const);
+  const [input, setInput] = useUrlInput(url.q);
+  const q = url.q ?? "";
+  // The box writes to the URL after a pause (replacing history: typing is not a step to go back to).
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (input.trim() !== q) setUrl({ q: input.trim() || null, page: null });
+    }, 150);
+    return () => clearTimeout(t);
+  }, [input, q, setUrl]);
+  const cities = splitList(url.city);
+  const types = splitList(url.type);
+  const page = Math.max(1, Number(url.page ?? 1) || 1);
+  const setPage = (p: number) => setUrl({ page: p > 1 ? String(p) : null }, { push: true });
+  const setFacet = (key: "city" | "type", values: string[]) => setUrl({ [key]: joinList(values), page: null }, { push: true });
+  const selected = url.school;
+  const setSelected = (id: string | null) => setUrl({ school: id }, { push: true });
+  const creating = url.dialog === "new";
+  const setCreating = (o: boolean) => setUrl({ dialog: o ? "new" : null }, { push: o });
+  const importing = url.dialog === "import";
+  const setImporting = (o: boolean) => setUrl({ dialog: o ? "import" : null }, { push: o });
 
-  const search = useSchoolSearch({ tenant: tenantSlug, q, city, type, page, perPage: PER_PAGE });
+  const search = useSchoolSearch({ tenant: tenantSlug, q, cities, types, page, perPage: PER_PAGE });
   const data = search.data;
-  const filtered = q !== "" || city !== null || type !== null;
+  const filtered = q !== "" || cities.length > 0 || types.length > 0;
 
   return (
     <div className="grid gap-4">
@@ -55,10 +57,9 @@ export function SchoolsDirectory({ tenantSlug, canWrite }: { tenantSlug: string;
             type="search"
             value={input}
             onChange={(e) => setInput(e.target.value)}
-            placeholder="Search by name, city, district or tag — e.g. kadikoy, ankra, göteborg"
+            placeholder="e.g. kadikoy, ankra, göteborg"
             className="pl-9"
-            aria-label="Search schools"
-            autoFocus
+            aria-label="Search schools by name, city, district or tag"
           />
         </div>
         {canWrite ? (
@@ -73,10 +74,10 @@ export function SchoolsDirectory({ tenantSlug, canWrite }: { tenantSlug: string;
         ) : null}
       </div>
 
-      <div className="grid gap-4 md:grid-cols-[14rem_1fr]">
+      <div className="grid gap-4 md:grid-cols-[14rem_minmax(0,1fr)]">
         <aside className="grid content-start gap-4" aria-label="Filters">
-          <FacetList title="City" active={city} onChange={setCity} items={data?.facets.city ?? []} label={(v) => v} />
-          <FacetList title="Type" active={type} onChange={setType} items={data?.facets.type ?? []} label={(v) => schoolTypeLabels[v as SchoolType] ?? v} />
+          <FacetList title="City" active={cities} onChange={(v) => setFacet("city", v)} items={data?.facets.city ?? []} label={(v) => v} />
+          <FacetList title="Type" active={types} onChange={(v) => setFacet("type", v)} items={data?.facets.type ?? []} label={(v) => schoolTypeLabels[v as SchoolType] ?? v} />
         </aside>
 
         <section aria-live="polite" aria-busy={search.isFetching}>
@@ -100,7 +101,12 @@ export function SchoolsDirectory({ tenantSlug, canWrite }: { tenantSlug: string;
                 <ul className="divide-y">
                   {data.data.map((s) => (
                     <li key={s.id}>
-                      <button type="button" onClick={() => setSelected(s.id)} className="flex w-full flex-col gap-1 px-4 py-3 text-left hover:bg-muted/50 focus-visible:bg-muted/50 focus-visible:outline-none">
+                      <button
+                        type="button"
+                        data-row-id={s.id}
+                        onClick={() => setSelected(s.id)}
+                        className="flex w-full min-w-0 flex-col gap-1 px-4 py-3 text-left outline-none hover:bg-muted/50 focus-visible:bg-muted/50 focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset"
+                      >
                         <span className="flex flex-wrap items-center gap-2 font-medium">
                           <HighlightedText segments={s.highlights.name} fallback={s.name} />
                           <Badge variant="outline">{schoolTypeLabels[s.type]}</Badge>
@@ -110,7 +116,7 @@ export function SchoolsDirectory({ tenantSlug, canWrite }: { tenantSlug: string;
                             </Badge>
                           ) : null}
                         </span>
-                        <span className="flex items-center gap-1 text-sm text-muted-foreground">
+                        <span className="flex flex-wrap items-center gap-1 text-sm text-muted-foreground">
                           <MapPin aria-hidden className="size-3.5" />
                           <HighlightedText segments={s.highlights.city} fallback={s.city} />
                           {s.district ? (
@@ -160,33 +166,45 @@ function FacetList({
 }: {
   title: string;
   items: { value: string; count: number }[];
-  active: string | null;
-  onChange: (v: string | null) => void;
+  active: string[];
+  onChange: (v: string[]) => void;
   label: (v: string) => string;
 }) {
+  // Counts ignore this facet's own choice (the API's disjunctive facets), so every value stays
+  // visible and can be added; a chosen value the counts lack is still listed, to unpick it.
+  const shown = [...items, ...active.filter((a) => !items.some((i) => i.value.toLowerCase() === a.toLowerCase())).map((value) => ({ value, count: 0 }))];
+  const isOn = (v: string) => active.some((a) => a.toLowerCase() === v.toLowerCase());
+  const headingId = `facet-${title.toLowerCase()}`;
   return (
-    <div className="grid gap-1">
+    <div className="grid gap-1" role="group" aria-labelledby={headingId}>
       <div className="flex items-center justify-between">
-        <h2 className="text-sm font-medium">{title}</h2>
-        {active ? (
-          <Button variant="ghost" size="sm" onClick={() => onChange(null)}>
+        <h2 id={headingId} className="text-sm font-medium">
+          {title}
+        </h2>
+        {active.length > 0 ? (
+          <Button variant="ghost" size="sm" onClick={() => onChange([])} aria-label={`Clear the ${title.toLowerCase()} filter`}>
             <X aria-hidden /> Clear
           </Button>
         ) : null}
       </div>
-      {items.length === 0 ? (
+      {shown.length === 0 ? (
         <p className="text-xs text-muted-foreground">No values</p>
       ) : (
         <ul className="grid gap-0.5">
-          {items.map((f) => (
+          {shown.map((f) => (
             <li key={f.value}>
               <button
                 type="button"
-                aria-pressed={active === f.value}
-                onClick={() => onChange(active === f.value ? null : f.value)}
-                className="flex w-full items-center justify-between rounded-md px-2 py-1 text-left text-sm hover:bg-muted aria-pressed:bg-muted aria-pressed:font-medium"
+                aria-pressed={isOn(f.value)}
+                onClick={() => onChange(isOn(f.value) ? active.filter((a) => a.toLowerCase() !== f.value.toLowerCase()) : [...active, f.value])}
+                className="flex w-full items-center justify-between gap-2 rounded-md px-2 py-1 text-left text-sm outline-none hover:bg-muted focus-visible:ring-[3px] focus-visible:ring-ring/50 aria-pressed:bg-muted aria-pressed:font-medium"
               >
-                <span className="truncate">{label(f.value)}</span>
+                <span className="flex min-w-0 items-center gap-2">
+                  <span aria-hidden className={`flex size-3.5 shrink-0 items-center justify-center rounded-sm border ${isOn(f.value) ? "border-primary bg-primary text-primary-foreground" : "border-input"}`}>
+                    {isOn(f.value) ? <Check className="size-3" /> : null}
+                  </span>
+                  <span className="break-words">{label(f.value)}</span>
+                </span>
                 <span className="text-xs text-muted-foreground tabular-nums">{f.count}</span>
               </button>
             </li>

@@ -31,9 +31,10 @@ import { scopeCatalog, type Scope } from "@/lib/auth/permissions";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type CreatedApiKey } from "@/lib/hooks/use-api-keys";
 import { createApiKeyBody, type CreateApiKeyBody } from "@/lib/validations/api-keys";
-import { formatDateTime } from "@/lib/format";
+import { useFormat } from "@/components/format-provider";
 
 export function ApiKeysPanel({ canManage }: { canManage: boolean }) {
+  const fmt = useFormat();
   const keys = useApiKeys();
   const revoke = useRevokeApiKey();
   const [open, setOpen] = useState(false);
@@ -93,8 +94,8 @@ export function ApiKeysPanel({ canManage }: { canManage: boolean }) {
                       ))}
                     </div>
                   </TableCell>
-                  <TableCell>{formatDateTime(k.created_at)}</TableCell>
-                  <TableCell>{k.last_used_at ? formatDateTime(k.last_used_at) : "never"}</TableCell>
+                  <TableCell>{fmt.dateTime(k.created_at)}</TableCell>
+                  <TableCell>{k.last_used_at ? fmt.dateTime(k.last_used_at) : "never"}</TableCell>
                   <TableCell>
                     <Badge variant={k.status === "active" ? "success" : "secondary"}>{k.status}</Badge>
                   </TableCell>

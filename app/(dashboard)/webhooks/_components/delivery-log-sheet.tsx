@@ -9,9 +9,9 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useResendWebhookDelivery, useWebhookDeliveries, type WebhookDeliveryItem, type WebhookEndpointItem } from "@/lib/hooks/use-outbound-webhooks";
+import { useFormat } from "@/components/format-provider";
 
 const statusVariant = { succeeded: "success", pending: "info", delivering: "info", failed: "warning", exhausted: "destructive" } as const;
 
@@ -29,6 +29,7 @@ export function DeliveryLogSheet({
   canManage: boolean;
   onOpenChange: (open: boolean) => void;
 }) {
+  const fmt = useFormat();
   const deliveries = useWebhookDeliveries(endpoint?.id ?? null);
   const resend = useResendWebhookDelivery();
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -79,7 +80,7 @@ export function DeliveryLogSheet({
                       </TableCell>
                       <TableCell>
                         <Badge variant={statusVariant[d.status]}>{d.status}</Badge>
-                        {d.next_attempt_at ? <div className="text-xs text-muted-foreground">next {formatDateTime(d.next_attempt_at)}</div> : null}
+                        {d.next_attempt_at ? <div className="text-xs text-muted-foreground">next {fmt.dateTime(d.next_attempt_at)}</div> : null}
                       </TableCell>
                       <TableCell>
                         {d.attempt_count === 0 ? (
@@ -90,7 +91,7 @@ export function DeliveryLogSheet({
                         {d.last_latency_ms !== null ? <div className="text-xs text-muted-foreground">{d.last_latency_ms} ms</div> : null}
                       </TableCell>
                       <TableCell>{d.attempt_count}</TableCell>
-                      <TableCell>{formatDateTime(d.created_at)}</TableCell>
+                      <TableCell>{fmt.dateTime(d.created_at)}</TableCell>
                       <TableCell className="text-right">
                         {canManage ? (
                           <Button
@@ -121,7 +122,7 @@ export function DeliveryLogSheet({
                                   {d.attempts.map((a) => (
                                     <li key={a.attempt} className="flex flex-wrap items-center gap-2">
                                       <span className="text-muted-foreground">#{a.attempt}</span>
-                                      <span>{formatDateTime(a.started_at)}</span>
+                                      <span>{fmt.dateTime(a.started_at)}</span>
                                       <Badge variant={codeVariant(a.response_code)}>{a.response_code ?? "no response"}</Badge>
                                       {a.latency_ms !== null ? <span className="text-muted-foreground">{a.latency_ms} ms</span> : null}
                                       {a.error ? <span className="text-destructive">{a.error}</span> : null}

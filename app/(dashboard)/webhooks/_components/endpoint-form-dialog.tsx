@@ -89,7 +89,7 @@ export function EndpointFormDialog({ open, onOpenChange }: { open: boolean; onOp
                   <FormItem controlId="webhook-endpoint-url">
                     <FormLabel>URL</FormLabel>
                     <FormControl>
-                      <Input placeholder="https://example.com/webhooks/herald" autoComplete="off" inputMode="url" {...field} />
+                      <Input placeholder="e.g. https://example.com/webhooks/herald" autoComplete="off" inputMode="url" {...field} />
                     </FormControl>
                     <FormMessage />
                   </FormItem>
@@ -102,7 +102,7 @@ export function EndpointFormDialog({ open, onOpenChange }: { open: boolean; onOp
                   <FormItem controlId="webhook-endpoint-description">
                     <FormLabel>Description</FormLabel>
                     <FormControl>
-                      <Textarea rows={2} placeholder="What receives these events" {...field} />
+                      <Textarea rows={2} placeholder="e.g. CRM sync of delivery states" {...field} />
                     </FormControl>
                     <FormMessage />
                   </FormItem>

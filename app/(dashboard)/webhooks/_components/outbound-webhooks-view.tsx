@@ -20,11 +20,11 @@ import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSepara
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
 import {
   useDeleteWebhookEndpoint,
@@ -35,16 +35,22 @@ import {
   type WebhookEndpointItem,
   type WebhookEndpointWithSecret,
 } from "@/lib/hooks/use-outbound-webhooks";
+import { useUrlState } from "@/lib/hooks/use-url-state";
 import { DeliveryLogSheet } from "./delivery-log-sheet";
 import { EndpointFormDialog, SIGNING_SECRET_WARNING } from "./endpoint-form-dialog";
+import { useFormat } from "@/components/format-provider";
 
 export function OutboundWebhooksView({ canManage }: { canManage: boolean }) {
+  const fmt = useFormat();
   const endpoints = useWebhookEndpoints();
   const update = useUpdateWebhookEndpoint();
   const enable = useEnableWebhookEndpoint();
   const remove = useDeleteWebhookEndpoint();
   const [creating, setCreating] = useState(false);
-  const [logFor, setLogFor] = useState<WebhookEndpointItem | null>(null);
+  // The open delivery log is in the URL (`endpoint`), so it can be linked and closed with Back.
+  const [url, setUrl] = useUrlState(["endpoint"] as const);
+  const logFor = endpoints.data?.find((e) => e.id === url.endpoint) ?? null;
+  const setLogFor = (ep: WebhookEndpointItem | null) => setUrl({ endpoint: ep?.id ?? null }, { push: true });
   const [rotateFor, setRotateFor] = useState<WebhookEndpointItem | null>(null);
   const [deleteFor, setDeleteFor] = useState<WebhookEndpointItem | null>(null);
 
@@ -111,13 +117,13 @@ export function OutboundWebhooksView({ canManage }: { canManage: boolean }) {
                     </Badge>
                     {ep.disabled_reason ? <p className="mt-1 text-xs whitespace-normal text-muted-foreground">{ep.disabled_reason}</p> : null}
                     {ep.status === "enabled" && ep.failing_since ? (
-                      <p className="mt-1 text-xs text-muted-foreground">failing since {formatDateTime(ep.failing_since)}</p>
+                      <p className="mt-1 text-xs text-muted-foreground">failing since {fmt.dateTime(ep.failing_since)}</p>
                     ) : null}
                     {ep.previous_secret_expires_at ? (
-                      <p className="mt-1 text-xs text-muted-foreground">old secret signs until {formatDateTime(ep.previous_secret_expires_at)}</p>
+                      <p className="mt-1 text-xs text-muted-foreground">old secret signs until {fmt.dateTime(ep.previous_secret_expires_at)}</p>
                     ) : null}
                   </TableCell>
-                  <TableCell>{ep.last_success_at ? formatDateTime(ep.last_success_at) : "never"}</TableCell>
+                  <TableCell>{ep.last_success_at ? fmt.dateTime(ep.last_success_at) : "never"}</TableCell>
                   <TableCell className="text-right">
                     <div className="flex justify-end gap-2">
                       <Button variant="outline" size="sm" onClick={() => setLogFor(ep)}>
@@ -179,11 +185,14 @@ function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookEndpointIt
   const rotate = useRotateWebhookSecret();
   const [hours, setHours] = useState("24");
   const [rotated, setRotated] = useState<WebhookEndpointWithSecret | null>(null);
+  const [submitted, setSubmitted] = useState(false);
   const valid = /^\d+$/.test(hours) && Number(hours) <= 168;
+  const showError = submitted && !valid;
 
   function close() {
     setRotated(null);
     setHours("24");
+    setSubmitted(false);
     onClose();
   }
 
@@ -210,6 +219,7 @@ function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookEndpointIt
             className="grid gap-4"
             onSubmit={(e) => {
               e.preventDefault();
+              setSubmitted(true);
               if (!endpoint || !valid) return;
               rotate.mutate(
                 { id: endpoint.id, overlapHours: Number(hours) },
@@ -219,16 +229,18 @@ function RotateSecretDialog({ endpoint, onClose }: { endpoint: WebhookEndpointIt
           >
             <div className="grid gap-1.5">
               <Label htmlFor="rotate-overlap">Overlap (hours)</Label>
-              <Input id="rotate-overlap" inputMode="numeric" value={hours} onChange={(e) => setHours(e.target.value)} aria-invalid={!valid} />
-              <p className="text-xs text-muted-foreground">0 retires the old secret at once; at most 168 (7 days).</p>
+              <Input id="rotate-overlap" inputMode="numeric" value={hours} onChange={(e) => setHours(e.target.value)} aria-invalid={showError} aria-describedby="rotate-overlap-hint" />
+              <p id="rotate-overlap-hint" className={showError ? "text-xs text-destructive" : "text-xs text-muted-foreground"}>
+                {showError ? "Enter whole hours from 0 to 168. " : ""}0 retires the old secret at once; at most 168 (7 days).
+              </p>
             </div>
             <DialogFooter>
               <Button type="button" variant="outline" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" disabled={!valid || rotate.isPending}>
+              <SubmitButton pending={rotate.isPending} pendingLabel="Rotating…">
                 Rotate secret
-              </Button>
+              </SubmitButton>
             </DialogFooter>
           </form>
         )}

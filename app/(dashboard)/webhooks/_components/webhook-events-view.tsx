@@ -1,7 +1,6 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -9,11 +8,12 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Inbox } from "lucide-react";
-import { formatDateTime } from "@/lib/format";
 import { errorMessage } from "@/lib/hooks/api-client";
-import { useWebhookEvents } from "@/lib/hooks/use-webhook-events";
-import { providerLabels } from "@/lib/validations/provider-configs";
+import { useUrlState } from "@/lib/hooks/use-url-state";
+import { useWebhookEvents, useWebhookRejections } from "@/lib/hooks/use-webhook-events";
+import { providerLabels, webhookProviderKinds } from "@/lib/providers/definitions";
 import { webhookEventFilterStatuses } from "@/lib/validations/webhook-events";
+import { useFormat } from "@/components/format-provider";
 
 const statusVariant = { processed: "success", pending: "info", unmatched: "warning", failed: "destructive" } as const;
 const verificationLabel: Record<string, string> = {
@@ -23,17 +23,34 @@ const verificationLabel: Record<string, string> = {
   callback_token: "Callback token",
 };
 const ALL = "all";
-const webhookProviders = ["sendgrid", "mailgun", "twilio", "whatsapp", "elks", "infobip"] as const;
 
 export function WebhookEventsView() {
-  const [provider, setProvider] = useState<string>(ALL);
-  const [status, setStatus] = useState<string>(ALL);
-  const query = useWebhookEvents({ provider: provider === ALL ? undefined : provider, status: status === ALL ? undefined : status });
+  const fmt = useFormat();
+  const [url, setUrl] = useUrlState(["provider", "status"] as const);
+  const provider = url.provider ?? ALL;
+  const status = url.status ?? ALL;
+  const setProvider = (v: string) => setUrl({ provider: v === ALL ? null : v }, { push: true });
+  const setStatus = (v: string) => setUrl({ status: v === ALL ? null : v }, { push: true });
+  const query = useWebhookEvents({ provider: url.provider ?? undefined, status: url.status ?? undefined });
   const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
   const filtered = provider !== ALL || status !== ALL;
+  const rejections = useWebhookRejections();
 
   return (
     <div className="grid gap-4">
+      {rejections.data && rejections.data.length > 0 ? (
+        <div role="status" className="rounded-md border border-warning/40 bg-warning/10 p-3 text-sm" data-testid="webhook-rejections">
+          <p className="font-medium">Replayed signatures refused in the last 7 days</p>
+          <ul className="mt-1 grid gap-0.5">
+            {rejections.data.map((r) => (
+              <li key={`${r.config_id}:${r.reason}`} className="break-words">
+                {providerLabels[r.provider as keyof typeof providerLabels] ?? r.provider} config <span className="font-mono text-xs">{r.config_id.slice(0, 8)}</span>: {r.count}{" "}
+                {r.count === 1 ? "request" : "requests"} reusing an accepted signature on different event data, last {fmt.dateTime(r.last_at)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <div className="flex flex-wrap gap-2">
         <Select value={provider} onValueChange={setProvider}>
           <SelectTrigger className="w-44" aria-label="Provider">
@@ -41,7 +58,7 @@ export function WebhookEventsView() {
           </SelectTrigger>
           <SelectContent>
             <SelectItem value={ALL}>All providers</SelectItem>
-            {webhookProviders.map((p) => (
+            {webhookProviderKinds.map((p) => (
               <SelectItem key={p} value={p}>
                 {providerLabels[p]}
               </SelectItem>
@@ -79,7 +96,7 @@ export function WebhookEventsView() {
           <Table>
             <TableHeader>
               <TableRow>
-                <TableHead>Received</TableHead>
+                <TableHead>Received ({fmt.zone()})</TableHead>
                 <TableHead>Provider</TableHead>
                 <TableHead>Event</TableHead>
                 <TableHead>Verification</TableHead>
@@ -90,7 +107,7 @@ export function WebhookEventsView() {
             <TableBody>
               {rows.map((e) => (
                 <TableRow key={e.id} data-testid="webhook-event-row">
-                  <TableCell className="whitespace-nowrap">{formatDateTime(e.received_at)}</TableCell>
+                  <TableCell className="whitespace-nowrap">{fmt.dateTime(e.received_at)}</TableCell>
                   <TableCell>{providerLabels[e.provider]}</TableCell>
                   <TableCell>
                     <div className="font-medium">{e.event_type}</div>
@@ -104,13 +121,15 @@ export function WebhookEventsView() {
                     <div className="text-xs text-muted-foreground">{verificationLabel[e.verification] ?? e.verification}</div>
                   </TableCell>
                   <TableCell className="font-mono text-xs">
-                    {e.message_id ? <Link href={`/messages?id=${e.message_id}`}>{e.message_id.slice(0, 8)}…</Link> : <span className="text-muted-foreground">{e.provider_message_id ?? "—"}</span>}
+                    {e.message_id ? <Link href={`/messages?id=${e.message_id}`} className="underline underline-offset-4" aria-label={`Open message ${e.message_id}`}>
+                        {e.message_id.slice(0, 8)}…
+                      </Link> : <span className="text-muted-foreground">{e.provider_message_id ?? "—"}</span>}
                   </TableCell>
                   <TableCell>
                     <div className="flex flex-wrap gap-1">
                       <Badge variant={statusVariant[e.status as keyof typeof statusVariant] ?? "secondary"}>{e.status}</Badge>
                       {e.duplicate_count > 0 ? (
-                        <Badge variant="secondary" title={e.last_duplicate_at ? `last ${formatDateTime(e.last_duplicate_at)}` : undefined}>
+                        <Badge variant="secondary" title={e.last_duplicate_at ? `last ${fmt.dateTime(e.last_duplicate_at)}` : undefined}>
                           duplicate ×{e.duplicate_count}
                         </Badge>
                       ) : null}
@@ -130,7 +149,9 @@ export function WebhookEventsView() {
       )}
       <p className="text-xs text-muted-foreground">
         Only requests whose signature or callback token checked out are recorded; rejected requests get 401 and leave nothing here. A provider retry of an event
-        already received is acknowledged and counted as a duplicate without changing anything.
+        already received is acknowledged and counted as a duplicate without changing anything. A Mailgun signature is accepted once: reused on
+        different event data it is refused (401) and counted per config as a replayed signature (shown above, and at
+        /api/v1/webhook-events/rejections).
       </p>
     </div>
   );

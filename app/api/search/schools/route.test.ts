@@ -173,7 +173,26 @@ describe("GET /api/search/schools — facets, filters, geo, pages", () => {
     ]);
     const filtered = await json({ city: "istanbul", type: "high_school" });
     expect(names(filtered.body).sort()).toEqual(["İstanbul Erkek Lisesi", "Kadıköy Anadolu Lisesi"].sort());
-    expect(filtered.body.facets.city).toEqual([{ value: "İstanbul", count: 2 }]);
+    expect(filtered.body.total).toBe(2);
+    // Disjunctive facets: the city counts keep the type filter but not the city choice, so the
+    // other cities stay visible to add; the type counts keep the city filter.
+    expect(filtered.body.facets.city).toEqual([
+      { value: "İstanbul", count: 2 },
+      { value: "Ankara", count: 1 },
+    ]);
+    expect(filtered.body.facets.type).toEqual([
+      { value: "high_school", count: 2 },
+      { value: "secondary", count: 1 },
+    ]);
+  });
+
+  it("takes several values of a facet at once (any of them)", async () => {
+    const both = await json({ city: "istanbul,ankara", type: "high_school" });
+    expect(names(both.body).sort()).toEqual(["Ankara Fen Lisesi", "İstanbul Erkek Lisesi", "Kadıköy Anadolu Lisesi"].sort());
+    const types = await json({ type: "kindergarten,university" });
+    expect(names(types.body).sort()).toEqual(["Göteborgs Förskola", "Malmö Universitet"].sort());
+    const bad = await json({ type: "high_school,castle" });
+    expect(bad.status).toBe(422);
   });
 
   it("sorts by distance from near= and limits by radius_km", async () => {

@@ -3,18 +3,18 @@ import { getDb } from "@/db";
 import { findTenantBySlug } from "@/db/queries/tenants";
 import { ApiError } from "@/lib/api/errors";
 import { authenticateOptional } from "@/lib/api/optional-auth";
-import { TokenBuckets } from "@/lib/api/rate-limiter";
 import { readQuery } from "@/lib/api/read-json";
 import { withRoute } from "@/lib/api/with-api-auth";
+import { positiveNumberEnv } from "@/lib/env";
+import { SharedRequestLimiter } from "@/lib/rate-limit/request-limiter";
 import { searchSchoolDirectory } from "@/lib/schools/search";
 import { searchSchoolsQuery } from "@/lib/validations/schools";
 
-// Anonymous callers are limited per client address (per process, like the key limits).
-const anonymousLimiter = new TokenBuckets(
-  Number(process.env.HERALD_SEARCH_RATE_LIMIT_PER_SECOND ?? 20),
-  Number(process.env.HERALD_SEARCH_RATE_LIMIT_BURST ?? 60),
-);
-
+// Anonymous callers are limited per client address, across every web process.
+const anonymousLimiter = new SharedRequestLimiter("search", {
+  ratePerSecond: positiveNumberEnv("HERALD_SEARCH_RATE_LIMIT_PER_SECOND", 20),
+  burst: positiveNumberEnv("HERALD_SEARCH_RATE_LIMIT_BURST", 60),
+});
 
 /**
  * The public school directory: anyone may search a tenant's public schools; a member or an API
@@ -26,7 +26,7 @@ export const GET = withRoute(async ({ req, requestId }) => {
   if (!tenant) throw ApiError.notFound("Tenant");
   const viewer = await authenticateOptional(req, requestId, { tenantSlug: tenant.slug, scope: "schools:read" });
   if (!viewer) {
-    const wait = anonymousLimiter.take(clientIp(req.headers));
+    const wait = await anonymousLimiter.take(clientIp(req.headers));
     if (wait > 0) throw ApiError.rateLimited(wait, "Too many searches; slow down");
   }
   const result = await searchSchoolDirectory(tenant, viewer ? "member" : "public", query);

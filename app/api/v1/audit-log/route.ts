@@ -1,12 +1,10 @@
-import { z } from "zod";
 import { readQuery } from "@/lib/api/read-json";
 import { withApiAuth } from "@/lib/api/with-api-auth";
 import { listAudit } from "@/lib/audit/list-audit";
-import { limitQuery } from "@/lib/validations/common";
+import { auditLogQuery } from "@/lib/validations/audit-log";
 
-const query = z.object({ before: z.coerce.number().int().positive().optional(), limit: limitQuery });
-
+/** The tenant's audit log: newest first, filtered by actor, action (exact or `prefix.*`) and time. */
 export const GET = withApiAuth(
-  async ({ req, ctx }) => Response.json(await listAudit(ctx, readQuery(req, query))),
+  async ({ req, ctx }) => Response.json(await listAudit(ctx, readQuery(req, auditLogQuery))),
   { sessionOnly: true, minRole: "admin" },
 );

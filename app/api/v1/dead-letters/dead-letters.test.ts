@@ -81,7 +81,7 @@ describe("dead letters", () => {
     expect((await page("provider=sendgrid")).data).toHaveLength(0);
     expect((await page(`since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).data).toHaveLength(0);
     expect((await list(request("/api/v1/dead-letters?kind=nope", { key }), params({}))).status).toBe(422);
-    expect((await list(request("/api/v1/dead-letters?cursor=zzz", { key }), params({}))).status).toBe(422);
+    expect((await list(request("/api/v1/dead-letters?cursor=zzz", { key }), params({}))).status).toBe(400);
 
     // Replay needs messages:send; a bad body is a 422.
     const post = (k: string, body: unknown) => replay(request("/api/v1/dead-letters/replay", { method: "POST", key: k, body }), params({}));

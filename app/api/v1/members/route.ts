@@ -1,23 +1,27 @@
 import { readJson } from "@/lib/api/read-json";
 import { withApiAuth } from "@/lib/api/with-api-auth";
-import { inviteMember, listMembers } from "@/lib/members/members";
+import { createInvitation, listInvitations } from "@/lib/members/invitations";
+import { listMembers } from "@/lib/members/members";
 import { inviteMemberBody } from "@/lib/validations/members";
-import { memberJson } from "@/lib/members/member-json";
+import { issuedJson, memberJson } from "@/lib/members/member-json";
 
-export const GET = withApiAuth(async ({ ctx }) => Response.json({ data: (await listMembers(ctx)).map(memberJson) }), {
-  sessionOnly: true,
-  minRole: "viewer",
-});
+/** Members, and the open invitations (by email only: nothing about the invitee before they accept). */
+export const GET = withApiAuth(
+  async ({ ctx }) => {
+    const [members, invitations] = await Promise.all([listMembers(ctx), listInvitations(ctx)]);
+    return Response.json({ data: members.map(memberJson), invitations });
+  },
+  { sessionOnly: true, minRole: "viewer" },
+);
 
-/** Invites a member; a new account's one-time password is in this response and nowhere else. */
+/**
+ * Invites: a pending invitation and its one-time accept link (in this answer only; emailed through
+ * the tenant's email config when it has one). The same answer whether or not the email has an account.
+ */
 export const POST = withApiAuth(
   async ({ req, ctx }) => {
     const body = await readJson(req, inviteMemberBody);
-    const invited = await inviteMember(ctx, body);
-    return Response.json(
-      { user_id: invited.userId, email: invited.email, role: invited.role, one_time_password: invited.oneTimePassword },
-      { status: 201 },
-    );
+    return Response.json(issuedJson(await createInvitation(ctx, body)), { status: 201 });
   },
   { sessionOnly: true, minRole: "admin" },
 );

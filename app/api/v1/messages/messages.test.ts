@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { deactivateDeviceToken } from "@/lib/messaging/device-tokens";
-import { transitionConfig } from "@/lib/providers/configs";
+import { setTenantLimits } from "@/lib/messaging/fair-share";
+import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { makeContext } from "@/lib/test/factories";
 import { params, request } from "@/lib/test/http";
 import { makeConfig } from "@/lib/test/provider-configs";
@@ -214,6 +215,64 @@ describe("idempotency", () => {
     const [only] = [...ids];
     const [row] = await sql()`select id from messages where tenant_id = ${ctx.tenantId}`;
     expect(row!.id).toBe(only);
+  });
+});
+
+describe("POST /api/v1/messages with config_id (a pin)", () => {
+  it("sends through exactly that config instead of routing; a config of another channel is 422; another tenant's is 404; batch items pin too", async () => {
+    const { ctx, key } = await tenantWithKey();
+    const other = await makeContext("owner");
+    const first = await makeConfig(ctx, "sendgrid");
+    const pinned = await makeConfig(ctx, "mailgun");
+    const sms = await makeConfig(ctx, "elks");
+    const paused = await makeConfig(ctx, "mailgun", { status: "paused" });
+    const foreign = await makeConfig(other, "sendgrid");
+
+    const routed = await post(key, email);
+    expect(routed.res.status).toBe(202);
+    expect(routed.json.route.map((h: { config_id: string }) => h.config_id)).toContain(first.id);
+    const ok = await post(key, { ...email, config_id: pinned.id });
+    expect(ok.res.status, JSON.stringify(ok.json)).toBe(202);
+    expect(ok.json.route).toEqual([{ config_id: pinned.id, provider: "mailgun" }]);
+    expect(ok.json.config_id).toBe(pinned.id);
+
+    const wrongChannel = await post(key, { ...email, config_id: sms.id });
+    expect(wrongChannel.res.status).toBe(422);
+    expect(wrongChannel.json.error).toMatchObject({ code: "COMM_CONFIG_CHANNEL_MISMATCH", details: [{ path: "config_id" }] });
+    expect((await post(key, { ...email, config_id: paused.id })).json.error.code).toBe("COMM_CONFIG_NOT_ACTIVE");
+    expect((await post(key, { ...email, config_id: foreign.id })).res.status).toBe(404);
+    const notUuid = await post(key, { ...email, config_id: "nope" });
+    expect(notUuid.res.status).toBe(422);
+    expect(notUuid.json.error.details[0].path).toBe("config_id");
+
+    const batch = await sendBatch(
+      request("/api/v1/messages/batch", { method: "POST", key, body: { messages: [{ ...email, config_id: pinned.id }, { ...email, config_id: sms.id }] } }),
+      params({}),
+    );
+    const b = (await batch.json()) as { results: { status: number; result?: { route: unknown }; error?: { code: string } }[] };
+    expect(b.results[0]).toMatchObject({ status: 202, result: { route: [{ config_id: pinned.id, provider: "mailgun" }] } });
+    expect(b.results[1]).toMatchObject({ status: 422, error: { code: "COMM_CONFIG_CHANNEL_MISMATCH" } });
+  });
+});
+
+describe("send quota and idempotent replays", () => {
+  it("a replay answers from the stored message and takes nothing from the quota (single and batch)", async () => {
+    const { ctx, key } = await tenantWithKey();
+    await makeConfig(ctx, "sendgrid");
+    // One send a second: a replay that took quota would be refused with 429.
+    await setTenantLimits(ctx, { sendsPerSecond: 1, maxConcurrentDeliveries: null });
+    const first = await post(key, { ...email, idempotency_key: "replay-quota" });
+    expect(first.res.status).toBe(202);
+    // Five replays and a batch replay at once: had each taken a token, all but ~one would be 429.
+    const [batch, ...again] = await Promise.all([
+      sendBatch(request("/api/v1/messages/batch", { method: "POST", key, body: { messages: [{ ...email, idempotency_key: "replay-quota" }] } }), params({})),
+      ...Array.from({ length: 5 }, () => send(request("/api/v1/messages", { method: "POST", key, body: { ...email, idempotency_key: "replay-quota" } }), params({}))),
+    ]);
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(again.every((r) => r.headers.get("idempotency-replayed") === "true")).toBe(true);
+    expect(batch!.status).toBe(200);
+    expect(((await batch!.json()) as { replayed: number }).replayed).toBe(1);
+    expect(await countMessages(ctx.tenantId)).toBe(1);
   });
 });
 

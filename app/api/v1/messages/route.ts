@@ -5,6 +5,7 @@ import { applyIdempotencyHeader, sendResponse, traceIdFrom } from "@/lib/api/sen
 import { withApiAuth } from "@/lib/api/with-api-auth";
 import { listMessages } from "@/lib/messaging/messages";
 import { sendMessage } from "@/lib/messaging/send-message";
+import { resolveSendRecipient } from "@/lib/templates/render-send";
 import { listMessagesQuery, parseUnifiedSend } from "@/lib/validations/messages";
 
 export const GET = withApiAuth(async ({ req, ctx }) => {
@@ -13,8 +14,10 @@ export const GET = withApiAuth(async ({ req, ctx }) => {
 
 /** Unified send: Herald routes by channel and recipient. 202 new, 200 idempotent replay. */
 export const POST = withApiAuth(async ({ req, ctx }) => {
-  const parsed = parseUnifiedSend(await readJson(req, z.unknown()));
+  // A send may name a contact (contact_id / external_id) in place of the address.
+  const { raw, contactId } = await resolveSendRecipient(ctx, await readJson(req, z.unknown()));
+  const parsed = parseUnifiedSend(raw);
   if (!parsed.success) throw validationError(parsed.error);
-  const input = applyIdempotencyHeader(req, parsed.data);
+  const input = applyIdempotencyHeader(req, { ...parsed.data, ...(contactId ? { contactId } : {}) });
   return sendResponse(await sendMessage(ctx, input, { endpoint: "messages", traceId: traceIdFrom(req) }));
 }, { scope: "messages:send" });

@@ -3,11 +3,15 @@ import { closeDb, getDb } from "@/db";
 import { listAuditEntries } from "@/db/queries/audit-log";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { createApiKey } from "@/lib/auth/api-keys";
-import { listActiveConfigs, markConfigError, resolveCredentials, verifyCallbackToken, findConfigForWebhook } from "@/lib/providers/configs";
+import { listActiveConfigs, resolveCredentials, findConfigForWebhook } from "@/lib/providers/config-record";
+import { markConfigError } from "@/lib/providers/config-lifecycle";
+import { verifyCallbackToken } from "@/lib/providers/callback-urls";
 import { makeContext, makeUser } from "@/lib/test/factories";
 import { params, request, sessionCookie } from "@/lib/test/http";
 import { providerKinds, type ProviderKind } from "@/lib/validations/provider-configs";
 import { DELETE, GET as getOne, PATCH } from "./[id]/route";
+import { POST as receiveWebhook } from "@/app/api/webhooks/[provider]/[configId]/route";
+import { POST as rotateToken } from "./[id]/rotate-callback-token/route";
 import { POST as runTest } from "./[id]/test/route";
 import { POST as transition } from "./[id]/transition/route";
 import { GET as list, POST as create } from "./route";
@@ -67,6 +71,11 @@ function bodyFor(provider: ProviderKind): { body: Record<string, unknown>; secre
           credentials: { access_token_ref: a.whatsapp.accessToken, app_secret_ref: a.whatsapp.appSecret, webhook_verify_token_ref: a.whatsapp.verifyToken },
         },
         secrets: [a.whatsapp.accessToken, a.whatsapp.appSecret],
+      };
+    case "netgsm":
+      return {
+        body: { ...base, msgheader: a.netgsm.msgheaders[0], credentials: { usercode_ref: a.netgsm.usercode, password_ref: a.netgsm.password } },
+        secrets: [a.netgsm.password],
       };
   }
 }
@@ -145,7 +154,7 @@ describe.each(providerKinds.map((p) => [p]))("%s configs", (provider) => {
     const { body } = bodyFor(provider);
     const creds = Object.fromEntries(Object.keys(body.credentials as object).map((k) => [k, (body.credentials as Record<string, unknown>)[k]]));
     // Corrupt the credential the provider authenticates with.
-    const authField = { sendgrid: "api_key_ref", mailgun: "api_key_ref", elks: "api_password_ref", twilio: "auth_token_ref", infobip: "api_key_ref", fcm: "service_account_json_ref", onesignal: "rest_api_key_ref", whatsapp: "access_token_ref" }[provider];
+    const authField = { sendgrid: "api_key_ref", mailgun: "api_key_ref", elks: "api_password_ref", twilio: "auth_token_ref", infobip: "api_key_ref", fcm: "service_account_json_ref", onesignal: "rest_api_key_ref", whatsapp: "access_token_ref", netgsm: "password_ref" }[provider];
     if (provider === "fcm") {
       const sa = { ...sim.defaultAccounts.fcm.serviceAccount, client_email: "nobody@" + sim.defaultAccounts.fcm.projectId + ".iam.gserviceaccount.com" };
       creds[authField] = JSON.stringify(sa);
@@ -241,6 +250,53 @@ describe("provider config validation and access", () => {
     expect((await list(request(path("sendgrid"), { key }), params({ provider: "sendgrid" }))).status).toBe(200);
   });
 
+  it("shows the delivery-report callback token only to callers who may write configs, and admins rotate it", async () => {
+    const { ctx, key } = await setup();
+    const viewer = await makeUser({ tenantId: ctx.tenantId, role: "viewer" });
+    const staff = await makeUser({ tenantId: ctx.tenantId, role: "staff" });
+    const admin = await makeUser({ tenantId: ctx.tenantId, role: "admin" });
+    const readOnly = await createApiKey(ctx, { name: "ro", scopes: ["configs:read"] });
+    const asViewer = { cookie: await sessionCookie(viewer.id, ctx.tenantSlug) };
+    const asStaff = { cookie: await sessionCookie(staff.id, ctx.tenantSlug) };
+    const asAdmin = { cookie: await sessionCookie(admin.id, ctx.tenantSlug) };
+    for (const provider of ["elks", "infobip"] as const) {
+      const created = (await (await create(request(path(provider), { method: "POST", key, body: bodyFor(provider).body }), params({ provider }))).json()) as { id: string; dlr_callback_url: string };
+      const token = new URL(created.dlr_callback_url).searchParams.get("token")!;
+      expect(token.length).toBeGreaterThanOrEqual(20);
+      const p = params({ provider, id: created.id });
+      for (const who of [asViewer, asStaff, { key: readOnly.key }]) {
+        const listed = (await (await list(request(path(provider), who), params({ provider }))).json()) as { data: { id: string; dlr_callback_url: string }[] };
+        const one = (await (await getOne(request(path(provider, created.id), who), p)).json()) as { dlr_callback_url: string };
+        for (const url of [listed.data.find((c) => c.id === created.id)!.dlr_callback_url, one.dlr_callback_url]) {
+          expect(url).toBe(`http://localhost:3000/api/webhooks/${provider}/${created.id}?token=********`);
+          expect(url).not.toContain(token);
+        }
+        expect((await rotateToken(request(path(provider, created.id, "/rotate-callback-token"), { method: "POST", ...who }), p)).status).toBe(403);
+      }
+      const seen = (await (await getOne(request(path(provider, created.id), asAdmin), p)).json()) as { dlr_callback_url: string };
+      expect(seen.dlr_callback_url).toBe(created.dlr_callback_url);
+
+      const rotated = await rotateToken(request(path(provider, created.id, "/rotate-callback-token"), { method: "POST", ...asAdmin }), p);
+      expect(rotated.status).toBe(200);
+      const fresh = new URL(((await rotated.json()) as { dlr_callback_url: string }).dlr_callback_url).searchParams.get("token")!;
+      expect(fresh).not.toBe(token);
+      expect(fresh.length).toBeGreaterThanOrEqual(20);
+      // The webhook route: the old token is refused, the new one accepted.
+      const report = (t: string) =>
+        provider === "elks"
+          ? request(`/api/webhooks/elks/${created.id}?token=${encodeURIComponent(t)}`, { method: "POST", rawBody: "id=s1&status=delivered", headers: { "content-type": "application/x-www-form-urlencoded" } })
+          : request(`/api/webhooks/infobip/${created.id}?token=${encodeURIComponent(t)}`, { method: "POST", body: { results: [] } });
+      const hook = params({ provider, configId: created.id });
+      expect((await receiveWebhook(report(token), hook)).status).toBe(401);
+      expect((await receiveWebhook(report("********"), hook)).status).toBe(401);
+      expect((await receiveWebhook(report(fresh), hook)).status).toBeLessThan(300);
+      const audit = (await listAuditEntries(getDb(), { tenantId: ctx.tenantId, limit: 50 })).map((a) => a.action);
+      expect(audit).toContain("provider_config.callback_token_rotated");
+    }
+    const sg = (await (await create(request(path("sendgrid"), { method: "POST", key, body: bodyFor("sendgrid").body }), params({ provider: "sendgrid" }))).json()) as { id: string };
+    expect((await rotateToken(request(path("sendgrid", sg.id, "/rotate-callback-token"), { method: "POST", key }), params({ provider: "sendgrid", id: sg.id }))).status).toBe(409);
+  });
+
   it("filters by status and pages with a cursor", async () => {
     const { key } = await setup();
     const ids: string[] = [];
@@ -258,7 +314,7 @@ describe("provider config validation and access", () => {
     expect(drafts.data.map((c: { id: string }) => c.id)).toEqual([ids[0], ids[2]]);
     const bad = await list(request(`${path("infobip")}?status=sleeping`, { key }), params({ provider: "infobip" }));
     expect(bad.status).toBe(422);
-    expect((await list(request(`${path("infobip")}?cursor=zzz`, { key }), params({ provider: "infobip" }))).status).toBe(422);
+    expect((await list(request(`${path("infobip")}?cursor=zzz`, { key }), params({ provider: "infobip" }))).status).toBe(400);
   });
 
   it("activation needs resolvable credentials; env refs must be allowed and set", async () => {

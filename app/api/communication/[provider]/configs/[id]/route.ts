@@ -2,7 +2,8 @@ import { z } from "zod";
 import { withApiAuth } from "@/lib/api/with-api-auth";
 import { ApiError } from "@/lib/api/errors";
 import { readJson } from "@/lib/api/read-json";
-import { decommissionConfig, getConfig, updateConfig } from "@/lib/providers/configs";
+import { decommissionConfig } from "@/lib/providers/config-lifecycle";
+import { getConfig, updateConfig } from "@/lib/providers/configs";
 import { isUuid } from "@/lib/validations/common";
 import { isProviderKind } from "@/lib/validations/provider-configs";
 

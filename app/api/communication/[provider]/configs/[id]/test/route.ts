@@ -1,6 +1,6 @@
 import { withApiAuth } from "@/lib/api/with-api-auth";
 import { ApiError } from "@/lib/api/errors";
-import { testConfig } from "@/lib/providers/configs";
+import { testConfig } from "@/lib/providers/config-test";
 import { isUuid } from "@/lib/validations/common";
 import { isProviderKind } from "@/lib/validations/provider-configs";
 

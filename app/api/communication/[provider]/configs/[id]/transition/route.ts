@@ -1,7 +1,7 @@
 import { withApiAuth } from "@/lib/api/with-api-auth";
 import { ApiError } from "@/lib/api/errors";
 import { readJson } from "@/lib/api/read-json";
-import { transitionConfig } from "@/lib/providers/configs";
+import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { isUuid } from "@/lib/validations/common";
 import { isProviderKind, transitionBody } from "@/lib/validations/provider-configs";
 

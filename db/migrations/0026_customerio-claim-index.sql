@@ -1,0 +1,2 @@
+DROP INDEX "customerio_sync_state_pending_idx";--> statement-breakpoint
+CREATE INDEX "customerio_sync_state_due_idx" ON "customerio_sync_state" USING btree ("integration_id","entity" DESC NULLS LAST,"next_attempt_at") WHERE "customerio_sync_state"."status" = 'pending';

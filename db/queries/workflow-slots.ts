@@ -1,0 +1,41 @@
+// A workflow's run slots shared by every pg-boss process, so `concurrency` caps runs overall, as on Inngest.
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "../index";
+
+/**
+ * Takes one of `limit` numbered slots of `key` (rows `slot:<n>` in delivery_slots) in one
+ * statement, without a lock queue: the free or lapsed slot `preferred` (a worker loop's own
+ * number, so one process's loops never contend) or else one at random is inserted; two takers
+ * of the same number collide on the primary key and the loser's update matches nothing (the
+ * winner's row is live). Returns the slot and its expiry — the token that releases it — or
+ * undefined when none was free (or the pick collided: the caller retries).
+ */
+export async function takeWorkflowSlot(
+  db: DbOrTx,
+  { key, limit, ttlSeconds, preferred = -1 }: { key: string; limit: number; ttlSeconds: number; preferred?: number },
+): Promise<{ holder: string; expiresAt: string } | undefined> {
+  const rows = await db.execute<{ holder: string; expires_at: string }>(sql`
+    insert into delivery_slots (key, holder, expires_at)
+    select ${key}, 'slot:' || n, now() + make_interval(secs => ${ttlSeconds})
+    from generate_series(0, ${limit - 1}) as n
+    where not exists (
+      select 1 from delivery_slots s where s.key = ${key} and s.holder = 'slot:' || n and s.expires_at > now())
+    order by (n = ${preferred}) desc, random()
+    limit 1
+    on conflict (key, holder) do update set expires_at = excluded.expires_at
+      where delivery_slots.expires_at <= now()
+    returning holder, expires_at::text`);
+  const row = rows[0];
+  return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
+}
+
+/** Frees a slot taken by `takeWorkflowSlot` — only if it is still ours (same expiry), never a successor's. */
+export async function releaseWorkflowSlot(db: DbOrTx, { key, holder, expiresAt }: { key: string; holder: string; expiresAt: string }) {
+  await db.execute(sql`delete from delivery_slots where key = ${key} and holder = ${holder} and expires_at = ${expiresAt}::timestamptz`);
+}
+
+/** Live slots of a key (tests, health). */
+export async function countWorkflowSlots(db: DbOrTx, { key }: { key: string }) {
+  const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from delivery_slots where key = ${key} and expires_at > now()`);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,13 @@
+// netgsm: everything Herald knows about this provider, for the registry.
+import { defineProviderModule } from "../provider-module";
+import { checkNetgsmCredentials } from "./check-credentials";
+import { netgsmDefinition } from "./definition";
+import { netgsmAdapter } from "./send";
+
+export const netgsmProvider = defineProviderModule({
+  definition: netgsmDefinition,
+  adapter: netgsmAdapter,
+  checkCredentials: checkNetgsmCredentials,
+  // Netgsm posts no webhooks; delivery status is read from its report API.
+  webhook: null,
+});

@@ -1,0 +1,18 @@
+// The server side of one provider: its definition paired with send, the credential check and its
+// inbound webhook. Every part is required; a provider without webhooks says so with `webhook: null`.
+import type { ProviderKind } from "@/db/schema/provider-configs";
+import type { WebhookProvider } from "@/lib/webhooks/webhook-provider";
+import type { ProviderAdapter } from "./adapter";
+import type { CredentialCheck } from "./credential-checks";
+import type { ProviderDefinitionInput } from "./definition";
+
+export interface ProviderModule<P extends ProviderKind = ProviderKind> {
+  definition: ProviderDefinitionInput<P>;
+  adapter: ProviderAdapter<P>;
+  checkCredentials: CredentialCheck;
+  /** Verify + parse of what the provider posts to Herald; null when it posts nothing (FCM, OneSignal). */
+  webhook: WebhookProvider | null;
+}
+
+/** Checks one module against the contract at its definition site (the registry checks them all again). */
+export const defineProviderModule = <P extends ProviderKind>(m: ProviderModule<P>): ProviderModule<P> => m;
