@@ -29,7 +29,7 @@ export const resyncCustomerio = defineWorkflow({
         afterId = result.lastId;
       }
     }
-    await step.run("queue-sync", () => queueCustomerioSync(getDb(), { tenantId, integrationId }));
+    await step.run("queue-sync", () => queueCustomerioSync(getDb(), { tenantId, integrationId, reason: `resync:${event.data.startedAt}` }));
     return { marked };
   },
   // The marked rows stay pending and the sweep sends them; the job dead letter records the failure.

@@ -12,6 +12,6 @@ export const sweepCustomerioWorkflow = defineWorkflow({
   retries: 0,
   concurrency: 1,
   timeoutSeconds: 120,
-  handler: async ({ step }) => step.run("sweep", () => sweepCustomerio((tenantId, integrationId) => queueCustomerioSync(getDb(), { tenantId, integrationId }))),
+  handler: async ({ step }) => step.run("sweep", () => sweepCustomerio((tenantId, integrationId) => queueCustomerioSync(getDb(), { tenantId, integrationId, reason: "sweep" }))),
   onFailure: deadLetterIsTerminal,
 });

@@ -21,7 +21,7 @@ export const syncCustomerio = defineWorkflow({
     const result = await step.run("sync", () => runCustomerioSync({ tenantId: event.data.tenantId }));
     if (result.nextDueAt) {
       const at = new Date(result.nextDueAt);
-      await step.run("queue-next", () => queueCustomerioSync(getDb(), { tenantId: event.data.tenantId, integrationId: event.data.integrationId, at }));
+      await step.run("queue-next", () => queueCustomerioSync(getDb(), { tenantId: event.data.tenantId, integrationId: event.data.integrationId, reason: "next", at }));
     }
     return result;
   },

@@ -160,7 +160,7 @@ export async function setCustomerioStatus(ctx: TenantContext, status: "active" |
     await updateCustomerioIntegration(tx, { tenantId: ctx.tenantId, id: row.id, values: { status, statusChangedAt: new Date(), ...(status === "active" ? { lastError: null } : {}) } });
     await recordAudit(tx, ctx, { action: `integration.customerio.${status}`, targetType: "integration", targetId: row.id, details: { from: row.status } });
     // Rows left pending while paused or in error (a bad key) go out now.
-    if (status === "active") await queueCustomerioSync(tx, { tenantId: ctx.tenantId, integrationId: row.id });
+    if (status === "active") await queueCustomerioSync(tx, { tenantId: ctx.tenantId, integrationId: row.id, reason: "activate" });
   });
   return getCustomerioConfig(ctx);
 }
@@ -246,17 +246,25 @@ export async function resyncCustomerio(
       opts.onProgress?.(marked);
     }
   }
-  await queueCustomerioSync(getDb(), { tenantId: ctx.tenantId, integrationId });
+  await queueCustomerioSync(getDb(), { tenantId: ctx.tenantId, integrationId, reason: "resync" });
   return { marked };
 }
 
-/** Queues a sync run now (or at `at`); the id makes a repeat within the same second a no-op. */
-export async function queueCustomerioSync(db: DbOrTx, { tenantId, integrationId, at }: { tenantId: string; integrationId: string; at?: Date }) {
+/**
+ * Queues a sync run now (or at `at`); the id makes a repeat of the same `reason` within the same
+ * second a no-op. Different reasons never merge: a run queued by the activation may already be
+ * past its claim when a resync finishes marking rows in that same second, and those rows must get
+ * a run of their own.
+ */
+export async function queueCustomerioSync(
+  db: DbOrTx,
+  { tenantId, integrationId, reason, at }: { tenantId: string; integrationId: string; reason: string; at?: Date },
+) {
   const when = at ?? new Date();
   await emitEvent(
     "herald/customerio.sync-due",
     { tenantId, integrationId },
-    { db, tenantId, startAfter: at, id: deterministicUuid("customerio-sync", integrationId, String(Math.floor(when.getTime() / 1000))) },
+    { db, tenantId, startAfter: at, id: deterministicUuid("customerio-sync", integrationId, reason, String(Math.floor(when.getTime() / 1000))) },
   );
 }
 
@@ -273,7 +281,7 @@ export async function replayCustomerioFailures(ctx: TenantContext, entityIds?: s
   return db.transaction(async (tx) => {
     const replayed = await replayCustomerioRows(tx, { integrationId: row.id, entityIds });
     await recordAudit(tx, ctx, { action: "integration.customerio.replay", targetType: "integration", targetId: row.id, details: { replayed } });
-    if (replayed > 0) await queueCustomerioSync(tx, { tenantId: ctx.tenantId, integrationId: row.id });
+    if (replayed > 0) await queueCustomerioSync(tx, { tenantId: ctx.tenantId, integrationId: row.id, reason: "retry-failed" });
     return { replayed };
   });
 }

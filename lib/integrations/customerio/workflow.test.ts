@@ -30,6 +30,8 @@ it("syncs a burst of contact edits through the outbox and the workflow as one id
   const account = sim.createAccount({ provider: "customerio" }) as CustomerioAccount;
   await saveCustomerioConfig(ctx, customerioConfigInput.parse({ site_id: account.siteId, api_key: account.apiKey, api_base_url: sim.url, b2c_enabled: true }));
   await setCustomerioStatus(ctx, "active");
+  // The activation queues a run of its own; let it finish so the burst below is all the debounce sees.
+  await waitFor(async () => (await getCustomerioConfig(ctx)).last_synced_at !== null, 10_000);
   const pid = `wf-${randomBytes(3).toString("hex")}`;
   const c = await createContact(ctx, { external_id: pid, name: "first" });
   for (const name of ["second", "third", "last"]) await updateContact(ctx, c.id, { name });
