@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Said explicitly: left to its default, Vitest ran one file at a time on the 2-core CI machine,
+    // and most of a file's time here is waiting on Postgres, RabbitMQ and timers, not CPU.
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 2,
   },
 });
