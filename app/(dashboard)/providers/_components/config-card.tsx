@@ -132,14 +132,15 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
           ) : null}
           <dt className="text-muted-foreground">Last tested</dt>
           <dd>{config.last_tested_at ? fmt.dateTime(config.last_tested_at) : "never"}</dd>
-          <dt className="text-muted-foreground">Sent</dt>
-          <dd>
-            {config.usage.sent} sent · {config.usage.delivered} delivered · {config.usage.failed} failed
-            {config.monthly_quota ? ` · quota ${config.monthly_quota}/month` : ""}
-          </dd>
+          {config.monthly_quota ? (
+            <>
+              <dt className="text-muted-foreground">Quota</dt>
+              <dd>{config.monthly_quota.toLocaleString()} messages a month</dd>
+            </>
+          ) : null}
         </dl>
         {config.health ? <ConfigHealth health={config.health} /> : null}
-        <ConfigUsagePanel configId={config.id} />
+        <ConfigUsagePanel configId={config.id} engagement={providerChannels[config.provider] === "email"} />
         {callbackUrl && canManage ? (
           <div className="flex flex-wrap items-center gap-2">
             <span className="text-muted-foreground">{config.dlr_callback_url ? "Delivery report URL" : "Status callback URL"}</span>
