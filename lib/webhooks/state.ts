@@ -183,3 +183,12 @@ export function applyEvent(s: MessageState, e: NormalizedEvent): EventEffect {
   } else if (effect.suppress) effect.outcome += ` · suppressed (${effect.suppress})`;
   return effect;
 }
+
+/**
+ * When a provider-reported transition enters the status history: the provider's time, but never
+ * before Herald recorded the send. Providers stamp whole seconds (SendGrid) or run their own clock,
+ * so a "delivered" could otherwise sort before the "queued → sending → sent" that caused it.
+ */
+export function transitionTime(occurredAt: Date, sentAt: Date | null): Date {
+  return sentAt && occurredAt.getTime() < sentAt.getTime() ? sentAt : occurredAt;
+}
