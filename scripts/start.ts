@@ -16,6 +16,7 @@ import { startObservability } from "@/lib/observability/start";
 import { sentry } from "@/lib/observability/sentry";
 import { closeLimiterStore } from "@/lib/rate-limit/store";
 import { startUsageFolding } from "@/lib/usage/fold-loop";
+import { startDemoSandbox } from "@/lib/sandbox/sandbox";
 import { bootDatabase } from "@/lib/server/boot";
 import { startHttpServer } from "@/lib/server/http-server";
 import { shutdownTimeoutMs } from "@/lib/server/lifecycle";
@@ -59,12 +60,24 @@ async function primary() {
     web = await startHttpServer({ dev, port, hostname });
   }
 
+  // Development on the embedded database: the demo tenant's sandbox providers (never in production).
+  const sandbox = booted.embedded ? await startDemoSandbox({ firstStart: !!booted.seededOwner }).catch((err: unknown) => {
+    logger.warn({ err }, "the sandbox providers could not be started");
+    return null;
+  }) : null;
+
   logger.info({ url: process.env.NEXTAUTH_URL, engine: process.env.INNGEST_DEV || process.env.INNGEST_EVENT_KEY ? "inngest" : "pg-boss", webProcesses }, "Herald is ready");
   if (booted.seededOwner) {
     // Printed once, on the start that created the account; it is not stored anywhere in clear.
     process.stdout.write(
       `\n  Demo tenant created. Sign in at ${process.env.NEXTAUTH_URL}/sign-in\n` +
         `    email:    ${booted.seededOwner.email}\n    password: ${booted.seededOwner.password}\n\n`,
+    );
+  }
+  if (sandbox?.curl) {
+    process.stdout.write(
+      `  Sandbox providers (email, SMS, push, WhatsApp) answer from a simulator inside Herald; nothing leaves this machine.\n` +
+        `  Your first send (watch it go queued → sent → delivered → opened under Messages):\n\n    ${sandbox.curl}\n\n`,
     );
   }
 
