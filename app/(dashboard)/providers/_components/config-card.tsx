@@ -73,7 +73,17 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
     test.mutate(
       { provider: config.provider, id: config.id },
       {
-        onSuccess: (r) => (r.ok ? toast.success(`${name}: ${r.message}`) : toast.error(`${name}: ${r.message}`)),
+        onSuccess: (r) => {
+          if (!r.ok) return void toast.error(`${name}: test failed (${r.message}); status ${r.config.status}`);
+          // Say what the test changed: it never activates, so a draft needs the explicit step.
+          const after =
+            r.config.status === "draft"
+              ? "It is still a draft: press Activate to send with it."
+              : r.config.status === config.status
+                ? `Status unchanged (${r.config.status}).`
+                : `Status ${config.status} → ${r.config.status}.`;
+          toast.success(`${name}: credentials work. ${after}`);
+        },
         onError: (e) => toast.error(errorMessage(e)),
       },
     );

@@ -120,8 +120,11 @@ describe.each(providerKinds.map((p) => [p]))("%s configs", (provider) => {
     if (provider === "whatsapp") expect(created.default_language_code).toBe("en-US");
 
     const tested = await call(await runTest(request(path(provider, created.id, "/test"), { method: "POST", key }), params({ provider, id: created.id })), 200);
-    expect(tested, JSON.stringify(tested)).toMatchObject({ ok: true, outcome: "ok", config: { status: "active", last_error: null } });
+    // A passing test never activates a draft: activation is its own step.
+    expect(tested, JSON.stringify(tested)).toMatchObject({ ok: true, outcome: "ok", config: { status: "draft", last_error: null } });
     expect(tested.config.last_tested_at).not.toBeNull();
+    expect(await listActiveConfigs(ctx.tenantId, provider)).toEqual([]);
+    await call(await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider, id: created.id })), 200);
     expect((await listActiveConfigs(ctx.tenantId, provider)).map((c) => c.id)).toEqual([created.id]);
 
     const paused = await call(await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "paused" } }), params({ provider, id: created.id })), 200);
@@ -184,7 +187,8 @@ describe.each(providerKinds.map((p) => [p]))("%s configs", (provider) => {
     expect(fixedBody.credentials[authField].ref).toBe(created.credentials[authField].ref);
     expect(fixedBody.credentials[authField].rotated_at).not.toBeNull();
     const retest = await (await runTest(request(path(provider, created.id, "/test"), { method: "POST", key }), params({ provider, id: created.id }))).json();
-    expect(retest, JSON.stringify(retest)).toMatchObject({ ok: true, config: { status: "active", last_error: null } });
+    // It never sent: a passing test puts it back to draft, not live.
+    expect(retest, JSON.stringify(retest)).toMatchObject({ ok: true, config: { status: "draft", last_error: null } });
   });
 });
 
@@ -331,7 +335,10 @@ describe("provider config validation and access", () => {
     process.env.HERALD_CRED_ONESIGNAL_TEST = sim.defaultAccounts.onesignal.apiKey;
     try {
       const ok = await (await runTest(request(path("onesignal", created.id, "/test"), { method: "POST", key }), params(p))).json();
-      expect(ok).toMatchObject({ ok: true, config: { status: "active", credentials: { rest_api_key_ref: { set: true } } } });
+      // Never sent: the passing test clears the error back to draft; activation is explicit and now allowed.
+      expect(ok).toMatchObject({ ok: true, config: { status: "draft", credentials: { rest_api_key_ref: { set: true } } } });
+      const activated = await (await transition(request(path("onesignal", created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params(p))).json();
+      expect(activated.status).toBe("active");
       expect(JSON.stringify(ok)).not.toContain(sim.defaultAccounts.onesignal.apiKey);
     } finally {
       delete process.env.HERALD_CRED_ONESIGNAL_TEST;
@@ -342,6 +349,7 @@ describe("provider config validation and access", () => {
     const { ctx, key } = await setup();
     const created = await (await create(request(path("sendgrid"), { method: "POST", key, body: bodyFor("sendgrid").body }), params({ provider: "sendgrid" }))).json();
     await runTest(request(path("sendgrid", created.id, "/test"), { method: "POST", key }), params({ provider: "sendgrid", id: created.id }));
+    await transition(request(path("sendgrid", created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider: "sendgrid", id: created.id }));
     const [active] = await listActiveConfigs(ctx.tenantId, "sendgrid");
     expect(active?.provider).toBe("sendgrid");
     if (active?.provider !== "sendgrid") return;
