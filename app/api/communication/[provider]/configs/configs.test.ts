@@ -321,6 +321,23 @@ describe("provider config validation and access", () => {
     expect((await list(request(`${path("infobip")}?cursor=zzz`, { key }), params({ provider: "infobip" }))).status).toBe(400);
   });
 
+  it.each(["sendgrid", "mailgun"] as const)("%s: the webhook verification key is not required at creation; events are refused until it is set", async (provider) => {
+    const { key } = await setup();
+    const { body } = bodyFor(provider);
+    const { webhook_signing_key_ref: _later, ...credentials } = body.credentials as Record<string, unknown>;
+    const res = await create(request(path(provider), { method: "POST", key, body: { ...body, credentials } }), params({ provider }));
+    const created = await res.json();
+    expect(res.status, JSON.stringify(created)).toBe(201);
+    expect(created.credentials.webhook_signing_key_ref).toBeUndefined();
+    const activated = await (await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider, id: created.id }))).json();
+    expect(activated.status, JSON.stringify(activated)).toBe("active");
+    const { POST: webhook } = await import("@/app/api/webhooks/[provider]/[configId]/route");
+    const hook = await webhook(request(`/api/webhooks/${provider}/${created.id}`, { method: "POST", rawBody: "[]", headers: { "content-type": "application/json" } }), {
+      params: Promise.resolve({ provider, configId: created.id }),
+    });
+    expect(hook.status).toBe(401);
+  });
+
   it("activation needs resolvable credentials; env refs must be allowed and set", async () => {
     const { key } = await setup();
     const body = { ...bodyFor("onesignal").body, credentials: { rest_api_key_ref: { ref: "env:HERALD_CRED_ONESIGNAL_TEST" } } };
