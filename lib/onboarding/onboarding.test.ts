@@ -5,6 +5,8 @@ import { GET as onboardingGet } from "@/app/api/v1/onboarding/route";
 import { startSimulator, type Simulator } from "@/e2e/simulator";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { runDeliveryAttempt } from "@/lib/messaging/delivery";
+import { publicBaseUrl } from "@/lib/providers/callback-urls";
+import { getConfig } from "@/lib/providers/configs";
 import { queueMessage } from "@/lib/test/delivery";
 import { makeContext } from "@/lib/test/factories";
 import { request } from "@/lib/test/http";
@@ -55,6 +57,10 @@ describe("onboarding checklist", () => {
     await sim.flush();
     expect(doneOf(await read())).toEqual({ provider: true, webhook: false, api_key: true, first_send: true, first_delivery: false });
 
+    // The card shows the URL to paste and that nothing arrived yet.
+    const waiting = await getConfig(ctx, config.id);
+    expect(waiting).toMatchObject({ webhook_url: `${publicBaseUrl()}/api/webhooks/sendgrid/${config.id}`, last_event_at: null });
+
     // The user pastes the webhook URL into the provider's console: the delivery report arrives.
     sim.updateAccount(account.id, { webhookUrl: `${bridge.url}/api/webhooks/sendgrid/${config.id}` });
     const simMessage = sim.listMessages({ accountId: account.id })[0]!;
@@ -62,6 +68,8 @@ describe("onboarding checklist", () => {
     await sim.flush();
     await drainWebhookEvents(ctx.tenantId);
     expect(await read()).toMatchObject({ done: 5, complete: true });
+    const heard = await getConfig(ctx, config.id);
+    expect(Date.now() - Date.parse(heard.last_event_at!)).toBeLessThan(60_000);
 
     // Another tenant sees none of it.
     expect(await getOnboarding(other)).toMatchObject({ done: 0, complete: false });

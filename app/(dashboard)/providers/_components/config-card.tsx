@@ -97,7 +97,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
       },
     );
 
-  const callbackUrl = config.dlr_callback_url ?? config.status_callback_url;
+  const webhookUrl = config.webhook_url;
   const allowed = config.allowed_transitions;
 
   return (
@@ -149,13 +149,18 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
             </>
           ) : null}
         </dl>
-        {config.health ? <ConfigHealth health={config.health} /> : null}
+        {config.health ? <ConfigHealth health={config.health} used={config.usage.sent > 0 || config.usage.last_sent_at !== null} /> : null}
         <ConfigUsagePanel configId={config.id} engagement={providerChannels[config.provider] === "email"} />
-        {callbackUrl && canManage ? (
-          <div className="flex flex-wrap items-center gap-2">
-            <span className="text-muted-foreground">{config.dlr_callback_url ? "Delivery report URL" : "Status callback URL"}</span>
-            <code className="min-w-0 basis-full rounded bg-muted px-1.5 py-0.5 text-xs break-all">{callbackUrl}</code>
-            <CopyButton value={callbackUrl} label="Copy callback URL" size="icon-sm" variant="ghost" />
+        {webhookUrl && canManage ? (
+          <div className="flex flex-wrap items-center gap-2" data-testid="config-webhook">
+            <span className="text-muted-foreground">Webhook URL</span>
+            <CopyButton value={webhookUrl} label="Copy webhook URL" size="icon-sm" variant="ghost" />
+            <code className="min-w-0 basis-full rounded bg-muted px-1.5 py-0.5 text-xs break-all">{webhookUrl}</code>
+            <span className="basis-full text-xs text-muted-foreground" data-testid="config-last-event">
+              {config.last_event_at
+                ? `Last event received at ${fmt.dateTime(config.last_event_at)}`
+                : `Waiting for the first event: paste this URL in ${providerLabels[config.provider]}'s webhook settings.`}
+            </span>
             {config.dlr_callback_url && config.status !== "decommissioned" ? (
               <AlertDialog>
                 <AlertDialogTrigger asChild>
