@@ -41,6 +41,15 @@ async function primary() {
   await startJobEngine({ workflows, runWorkers });
   const usageFolding = startUsageFolding();
 
+  // Development on the embedded database: the demo tenant's sandbox providers (never when
+  // NODE_ENV is production). Decided before Next loads, which sets NODE_ENV for its own use.
+  const sandbox = booted.embedded
+    ? await startDemoSandbox({ firstStart: !!booted.seededOwner }).catch((err: unknown) => {
+        logger.warn({ err }, "the sandbox providers could not be started");
+        return null;
+      })
+    : null;
+
   let web: { close(): Promise<unknown> } | undefined;
   if (webProcesses > 1) {
     // One web process per core; this process keeps the database, job engine and outbox relay.
@@ -59,12 +68,6 @@ async function primary() {
   } else {
     web = await startHttpServer({ dev, port, hostname });
   }
-
-  // Development on the embedded database: the demo tenant's sandbox providers (never in production).
-  const sandbox = booted.embedded ? await startDemoSandbox({ firstStart: !!booted.seededOwner }).catch((err: unknown) => {
-    logger.warn({ err }, "the sandbox providers could not be started");
-    return null;
-  }) : null;
 
   logger.info({ url: process.env.NEXTAUTH_URL, engine: process.env.INNGEST_DEV || process.env.INNGEST_EVENT_KEY ? "inngest" : "pg-boss", webProcesses }, "Herald is ready");
   if (booted.seededOwner) {

@@ -13,6 +13,7 @@ import { request } from "@/lib/test/http";
 import { startWebhookBridge } from "@/lib/test/webhook-bridge";
 import { drainWebhookEvents } from "@/lib/webhooks/process";
 import { ensureSandboxConfigs, runningSandbox, sandboxRefusal, startSandboxSimulator } from "./sandbox";
+import { registerSandbox } from "./sandbox-hook";
 
 let bridge: Awaited<ReturnType<typeof startWebhookBridge>>;
 const previousPublicUrl = process.env.HERALD_PUBLIC_URL;
@@ -32,6 +33,8 @@ afterAll(async () => {
 
 describe("sandbox providers", () => {
   it("are refused when NODE_ENV is production, by the function and by the API", async () => {
+    // As scripts/start.ts does in development once the demo sandbox runs.
+    registerSandbox((c) => ensureSandboxConfigs(c));
     const production = { ...process.env, NODE_ENV: "production" } as NodeJS.ProcessEnv;
     expect(sandboxRefusal(production)).toMatch(/production/);
     expect(sandboxRefusal({ ...process.env, NODE_ENV: "development" } as NodeJS.ProcessEnv)).toBeNull();

@@ -14,6 +14,7 @@ import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { createConfig, updateConfig } from "@/lib/providers/configs";
 import { systemContext, type TenantContext } from "@/lib/tenancy/context";
 import type { ProviderConfigOut, ProviderKind } from "@/lib/validations/provider-configs";
+import { registerSandbox } from "./sandbox-hook";
 
 /** One sandbox config per channel; the names say what they are wherever configs are listed. */
 export const SANDBOX_PROVIDERS = [
@@ -122,6 +123,8 @@ export async function startDemoSandbox(opts: { firstStart: boolean }): Promise<{
   if (!tenant) return null;
   const ctx = systemContext(tenant, "sandbox");
   const configs = await ensureSandboxConfigs(ctx);
+  // POST /api/v1/sandbox gives other tenants of this development process theirs.
+  registerSandbox((c) => ensureSandboxConfigs(c));
   if (!opts.firstStart) return { curl: null };
   const { key } = await createApiKey(ctx, { name: "Sandbox first send", scopes: ["messages:send", "messages:read"] });
   const email = configs.find((c) => c.provider === "sendgrid")!;
