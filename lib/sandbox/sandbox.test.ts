@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";
 import { messages } from "@/db/schema";
+import { POST as sendPost } from "@/app/api/v1/messages/route";
 import { POST as sandboxPost } from "@/app/api/v1/sandbox/route";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { runDeliveryAttempt } from "@/lib/messaging/delivery";
@@ -12,7 +13,7 @@ import { makeContext, waitFor } from "@/lib/test/factories";
 import { request } from "@/lib/test/http";
 import { startWebhookBridge } from "@/lib/test/webhook-bridge";
 import { drainWebhookEvents } from "@/lib/webhooks/process";
-import { ensureSandboxConfigs, runningSandbox, sandboxRefusal, startSandboxSimulator } from "./sandbox";
+import { ensureSandboxConfigs, runningSandbox, sandboxRefusal, startDemoSandbox, startSandboxSimulator } from "./sandbox";
 import { registerSandbox } from "./sandbox-hook";
 
 let bridge: Awaited<ReturnType<typeof startWebhookBridge>>;
@@ -82,5 +83,28 @@ describe("sandbox providers", () => {
     };
     await waitFor(async () => (await statusOf(s.id)) === "delivered", 10_000, 200);
     await waitFor(async () => (await statusOf(m.id)) === "opened", 10_000, 200);
+  });
+
+  it("on first start gives the demo tenant sandbox configs and a curl that sends (the printed command works)", async () => {
+    const { seedDemoTenant } = await import("@/db/seed");
+    const owner = await seedDemoTenant({ generatePassword: () => "demo-password-123456", hashPassword: async (p) => `hash:${p}` });
+    expect(owner).not.toBeNull();
+    const started = await startDemoSandbox({ firstStart: true });
+    const curl = started!.curl!;
+    expect(curl).toContain(`${bridge.url}/api/v1/messages`);
+    const key = /Bearer (\S+)'/.exec(curl)![1]!;
+    const body = JSON.parse(/-d '(.+)'$/.exec(curl)![1]!) as Record<string, unknown>;
+    const sent = await sendPost(request("/api/v1/messages", { method: "POST", key, body }), { params: Promise.resolve({}) });
+    const answer = (await sent.json()) as { id: string };
+    expect(sent.status, JSON.stringify(answer)).toBe(202);
+    const [row] = await getDb().select().from(messages).where(eq(messages.id, answer.id));
+    expect(await runDeliveryAttempt({ tenantId: row!.tenantId, messageId: row!.id, cursor: { hop: 0, tryInHop: 0 } })).toMatchObject({ status: "sent" });
+    await waitFor(async () => {
+      await drainWebhookEvents(row!.tenantId);
+      const [m] = await getDb().select({ status: messages.status }).from(messages).where(eq(messages.id, row!.id));
+      return m!.status === "opened";
+    }, 10_000, 200);
+    // A later start re-binds the same configs and prints no new key.
+    expect(await startDemoSandbox({ firstStart: false })).toEqual({ curl: null });
   });
 });
