@@ -14,17 +14,17 @@ import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { createConfig, updateConfig } from "@/lib/providers/configs";
 import { systemContext, type TenantContext } from "@/lib/tenancy/context";
 import type { ProviderConfigOut, ProviderKind } from "@/lib/validations/provider-configs";
+import { SANDBOX_PREFIX } from "./names";
 import { registerSandbox } from "./sandbox-hook";
 
 /** One sandbox config per channel; the names say what they are wherever configs are listed. */
 export const SANDBOX_PROVIDERS = [
-  { provider: "sendgrid", name: "Sandbox · Email (SendGrid)", extra: { from_email: "sandbox@example.com", from_name: "Herald sandbox" } },
-  { provider: "elks", name: "Sandbox · SMS (46elks)", extra: { sender_id: "Herald" } },
-  { provider: "fcm", name: "Sandbox · Push (FCM)", extra: {} },
-  { provider: "whatsapp", name: "Sandbox · WhatsApp", extra: {} },
+  { provider: "sendgrid", name: `${SANDBOX_PREFIX}Email (SendGrid)`, extra: { from_email: "sandbox@example.com", from_name: "Herald sandbox" } },
+  { provider: "elks", name: `${SANDBOX_PREFIX}SMS (46elks)`, extra: { sender_id: "Herald" } },
+  { provider: "fcm", name: `${SANDBOX_PREFIX}Push (FCM)`, extra: {} },
+  { provider: "whatsapp", name: `${SANDBOX_PREFIX}WhatsApp`, extra: {} },
 ] as const satisfies readonly { provider: ProviderKind; name: string; extra: Record<string, unknown> }[];
 
-export const isSandboxName = (name: string) => name.startsWith("Sandbox · ");
 
 /** Why the sandbox may not run here, or null when it may. */
 export function sandboxRefusal(env: NodeJS.ProcessEnv = process.env): string | null {

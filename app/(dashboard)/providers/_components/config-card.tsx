@@ -12,12 +12,14 @@ import {
   AlertDialogTitle,
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ConfigUsagePanel } from "@/components/usage/config-usage-panel";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage } from "@/lib/hooks/api-client";
+import { isSandboxName } from "@/lib/sandbox/names";
 import { useRotateCallbackToken, useTestProviderConfig, useTransitionProviderConfig } from "@/lib/hooks/use-provider-configs";
 import {
   providerChannels,
@@ -110,7 +112,12 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
         <CardDescription>
           {providerLabels[config.provider]} · {providerChannels[config.provider]}
         </CardDescription>
-        <CardAction>
+        <CardAction className="flex items-center gap-1">
+          {isSandboxName(name) ? (
+            <Badge variant="info" title="Served by the simulator inside Herald: nothing leaves this machine">
+              Sandbox
+            </Badge>
+          ) : null}
           <StatusBadge status={config.status} />
         </CardAction>
       </CardHeader>
