@@ -54,7 +54,7 @@ test("overview and the config usage panel show figures computed from seeded traf
   await page.goto("/providers");
   const card = page.getByTestId("provider-config-card").filter({ hasText: name });
   const panel = card.getByTestId("config-usage-panel");
-  await expect(panel.getByTestId("usage-volume")).toHaveText("5 sent");
+  await expect(panel.getByTestId("usage-volume")).toHaveText("5 sent · 5 delivered · 0 bounced · 0 failed");
   await expect(panel.getByTestId("usage-open")).toHaveText(pct(2, 5));
   await expect(panel.getByTestId("usage-click")).toHaveText(pct(1, 5));
   await expect(panel.getByTestId("usage-quota")).toContainText("5 / 100 (5.0%)");

@@ -40,7 +40,11 @@ test("an owner adds a 46elks config, tests, pauses, rotates and decommissions it
   await expect(card.getByTestId("credential-api_password_ref")).toHaveText("set · never rotated");
   await expect(card.getByText(/\/api\/webhooks\/elks\/[0-9a-f-]{36}\?token=/)).toBeVisible();
 
+  // A passing test never activates a draft: activation is its own step.
   await card.getByRole("button", { name: "Test", exact: true }).click();
+  await expect(page.getByText(/still a draft/)).toBeVisible();
+  await expect(card.getByTestId("config-status")).toHaveText("draft");
+  await card.getByRole("button", { name: "Activate" }).click();
   await expect(card.getByTestId("config-status")).toHaveText("active");
 
   await card.getByRole("button", { name: "Pause" }).click();
@@ -76,6 +80,9 @@ test("an owner adds a 46elks config, tests, pauses, rotates and decommissions it
   await dialog.getByRole("button", { name: "Save changes" }).click();
   await expect(dialog).toBeHidden();
   await card.getByRole("button", { name: "Test", exact: true }).click();
+  // It never sent: back to draft, activated explicitly.
+  await expect(card.getByTestId("config-status")).toHaveText("draft");
+  await card.getByRole("button", { name: "Activate" }).click();
   await expect(card.getByTestId("config-status")).toHaveText("active");
 
   await card.getByRole("button", { name: "Decommission" }).click();

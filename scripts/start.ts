@@ -16,6 +16,7 @@ import { startObservability } from "@/lib/observability/start";
 import { sentry } from "@/lib/observability/sentry";
 import { closeLimiterStore } from "@/lib/rate-limit/store";
 import { startUsageFolding } from "@/lib/usage/fold-loop";
+import { startDemoSandbox } from "@/lib/sandbox/sandbox";
 import { bootDatabase } from "@/lib/server/boot";
 import { startHttpServer } from "@/lib/server/http-server";
 import { shutdownTimeoutMs } from "@/lib/server/lifecycle";
@@ -39,6 +40,15 @@ async function primary() {
   const runWorkers = process.env.HERALD_IN_PROCESS_WORKERS !== "false";
   await startJobEngine({ workflows, runWorkers });
   const usageFolding = startUsageFolding();
+
+  // Development on the embedded database: the demo tenant's sandbox providers (never when
+  // NODE_ENV is production). Decided before Next loads, which sets NODE_ENV for its own use.
+  const sandbox = booted.embedded
+    ? await startDemoSandbox({ firstStart: !!booted.seededOwner }).catch((err: unknown) => {
+        logger.warn({ err }, "the sandbox providers could not be started");
+        return null;
+      })
+    : null;
 
   let web: { close(): Promise<unknown> } | undefined;
   if (webProcesses > 1) {
@@ -65,6 +75,12 @@ async function primary() {
     process.stdout.write(
       `\n  Demo tenant created. Sign in at ${process.env.NEXTAUTH_URL}/sign-in\n` +
         `    email:    ${booted.seededOwner.email}\n    password: ${booted.seededOwner.password}\n\n`,
+    );
+  }
+  if (sandbox?.curl) {
+    process.stdout.write(
+      `  Sandbox providers (email, SMS, push, WhatsApp) answer from a simulator inside Herald; nothing leaves this machine.\n` +
+        `  Your first send (watch it go queued → sent → delivered → opened under Messages):\n\n    ${sandbox.curl}\n\n`,
     );
   }
 

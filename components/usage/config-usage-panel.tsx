@@ -5,20 +5,21 @@ import { useConfigUsage } from "@/lib/hooks/use-usage";
 import { num, pct } from "./format";
 
 /** Last 30 days of a provider config: volume, rates and the month's quota burn, from the rollups. */
-export function ConfigUsagePanel({ configId }: { configId: string }) {
+export function ConfigUsagePanel({ configId, engagement }: { configId: string; engagement: boolean }) {
   const { data, isPending, isError } = useConfigUsage(configId);
   if (isPending) return <Skeleton className="h-16 w-full" />;
   if (isError || !data) return <p className="text-xs text-muted-foreground">Usage is unavailable right now.</p>;
   const t = data.totals;
   const q = data.quota;
   const burn = q?.burn ?? null;
+  // Counts and rates come from one usage answer (lib/usage/metric-definitions), so they agree.
   const rows: [string, string][] = [
-    ["Volume (30 d)", `${num(t.sent)} sent`],
-    ["Open rate", pct(t.open_rate)],
-    ["Click rate", pct(t.click_rate)],
-    ["Bounce rate", pct(t.bounce_rate)],
-    ["Error rate", pct(t.error_rate)],
+    ["Volume (30 d)", `${num(t.sent)} sent · ${num(t.delivered)} delivered · ${num(t.bounced)} bounced · ${num(t.failed)} failed`],
+    ["Delivery rate", pct(t.delivery_rate)],
   ];
+  // Only channels that report opens and clicks (email) have these rates.
+  if (engagement) rows.push(["Open rate", pct(t.open_rate)], ["Click rate", pct(t.click_rate)]);
+  rows.push(["Bounce rate", pct(t.bounce_rate)], ["Error rate", pct(t.error_rate)]);
   if (t.segments > 0) rows.push(["SMS segments", num(t.segments)]);
   for (const c of t.cost) rows.push([`Cost (${c.currency})`, c.amount.toFixed(2)]);
   return (

@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 import { freshBrokerRetry } from "./broker-outbox";
+import { appendUsage } from "./usage";
 import {
   callEventLogs,
   communicationEvents,
@@ -127,6 +128,13 @@ export async function listReplaysFor(db: DbOrTx, { tenantId, targetIds }: { tena
 /** failed → queued for a new delivery round; the winner's rows come back with their new round. */
 export async function requeueFailedMessages(db: DbOrTx, { tenantId, ids, reason }: { tenantId: string; ids: string[]; reason: string }) {
   if (ids.length === 0) return [];
+  const replayable = and(eq(messages.tenantId, tenantId), inArray(messages.id, ids), eq(messages.status, "failed"), eq(messages.retryable, true));
+  const before = await db
+    .select({ id: messages.id, channel: messages.channel, configId: messages.configId, provider: messages.provider, failedAt: messages.failedAt, updatedAt: messages.updatedAt })
+    .from(messages)
+    .where(replayable)
+    .for("update");
+  if (before.length === 0) return [];
   const rows = await db
     .update(messages)
     .set({
@@ -138,8 +146,17 @@ export async function requeueFailedMessages(db: DbOrTx, { tenantId, ids, reason 
       failedAt: null,
       updatedAt: new Date(),
     })
-    .where(and(eq(messages.tenantId, tenantId), inArray(messages.id, ids), eq(messages.status, "failed"), eq(messages.retryable, true)))
+    .where(and(replayable, inArray(messages.id, before.map((b) => b.id))))
     .returning({ id: messages.id, replayCount: messages.replayCount });
+  // The failure counted when the message failed is taken back in the hour it was counted: a
+  // replay that ends sent (or delivered) is no longer a failure, one that fails again counts anew.
+  const replayed = new Set(rows.map((r) => r.id));
+  await appendUsage(
+    db,
+    before
+      .filter((b) => replayed.has(b.id))
+      .map((b) => ({ tenantId, configId: b.configId, provider: b.provider, channel: b.channel, at: b.failedAt ?? b.updatedAt, failed: -1 })),
+  );
   if (rows.length > 0) {
     await db.insert(messageStatusHistory).values(
       rows.map((r) => ({ messageId: r.id, tenantId, fromStatus: "failed" as const, toStatus: "queued" as const, reason: reason.slice(0, 500) })),

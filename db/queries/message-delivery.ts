@@ -150,7 +150,9 @@ export async function finishMessage(db: DbOrTx, input: TerminalInput) {
     if (!msg) return undefined;
     // Usage increments are appended (no shared row is locked), exactly once: only the
     // transition that made the message terminal gets here.
-    if (input.usage) await appendUsage(tx, [input.usage]);
+    // Counted against the config the message row names after this change, the same one a
+    // replay takes the failure back from (requeueFailedMessages), so the two always net out.
+    if (input.usage) await appendUsage(tx, [{ ...input.usage, configId: msg.configId, provider: msg.provider }]);
     if (input.attempt) await insertAttempt(tx, input.attempt);
     // A first call that ended the message at once: record the queued → sending step it went through.
     const viaSending = input.fromStatus === "queued" && input.countsAsCall && input.attempt !== null;

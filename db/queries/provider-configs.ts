@@ -126,3 +126,20 @@ export async function transitionProviderConfig(
     .returning();
   return row;
 }
+
+/**
+ * Notes that a verified webhook arrived. Written at most once a minute per config, so a busy
+ * webhook stream does not queue on the config row.
+ */
+export async function touchProviderConfigLastEvent(db: DbOrTx, { tenantId, id, at }: { tenantId: string; id: string; at: Date }) {
+  await db
+    .update(providerConfigs)
+    .set({ lastEventAt: at })
+    .where(
+      and(
+        eq(providerConfigs.tenantId, tenantId),
+        eq(providerConfigs.id, id),
+        sql`(${providerConfigs.lastEventAt} is null or ${providerConfigs.lastEventAt} < ${at.toISOString()}::timestamptz - interval '1 minute')`,
+      ),
+    );
+}

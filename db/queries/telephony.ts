@@ -211,9 +211,12 @@ export async function requeueDeadLetteredCallCommands(db: DbOrTx, { tenantId, id
 
 // ---------------------------------------------------------------- calls (read)
 
-/** Worst publish state of a call's events: dead_lettered > queued > published. */
+/**
+ * Worst publish state of a call's events: dead_lettered > queued > published. The aggregate answers
+ * one row even when every event is published, so it must say NULL (→ published) for zero rows.
+ */
 const callPublishStatus = sql<PublishStatus>`coalesce((
-  select case when bool_or(e.publish_status = 'dead_lettered') then 'dead_lettered' else 'queued' end
+  select case when bool_or(e.publish_status = 'dead_lettered') then 'dead_lettered' when count(*) > 0 then 'queued' end
   from ${callEventLogs} e
   where e.tenant_id = ${calls.tenantId} and e.call_id = ${calls.callId} and e.publish_status <> 'published'
 ), 'published')`;

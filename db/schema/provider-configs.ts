@@ -43,6 +43,8 @@ export const providerConfigs = pgTable(
     deliveredCount: bigint("delivered_count", { mode: "number" }).notNull().default(0),
     failedCount: bigint("failed_count", { mode: "number" }).notNull().default(0),
     lastSentAt: timestamp("last_sent_at", { withTimezone: true }),
+    /** When a verified webhook from the provider last arrived (to the minute): "is the URL pasted?". */
+    lastEventAt: timestamp("last_event_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
     ...timestamps,

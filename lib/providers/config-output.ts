@@ -6,7 +6,7 @@ import { describeBreaker } from "@/lib/providers/circuit-breaker";
 import { describeRefs } from "@/lib/secrets/store";
 import { providerConfigOutBodies, providerDefinitions, type ProviderConfigOut } from "@/lib/validations/provider-configs";
 import type { TenantContext } from "@/lib/tenancy/context";
-import { shownCallbackUrl } from "./callback-urls";
+import { publicBaseUrl, shownCallbackUrl } from "./callback-urls";
 import { allowedTransitions } from "./config-transitions";
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -24,7 +24,10 @@ export async function toOut(db: DbOrTx, ctx: TenantContext, row: ProviderConfig)
     }),
   );
   const derived: Record<string, string> = {};
-  for (const field of providerDefinitions[row.provider].derived) derived[field] = await shownCallbackUrl(ctx, row, db);
+  const definition = providerDefinitions[row.provider];
+  for (const field of definition.derived) derived[field] = await shownCallbackUrl(ctx, row, db);
+  // The one URL to paste in the provider's console (a token URL for providers that don't sign).
+  const webhookUrl = definition.postsWebhooks ? (Object.values(derived)[0] ?? `${publicBaseUrl()}/api/webhooks/${row.provider}/${row.id}`) : null;
   const out = {
     ...row.settings,
     id: row.id,
@@ -39,6 +42,8 @@ export async function toOut(db: DbOrTx, ctx: TenantContext, row: ProviderConfig)
     status_changed_at: row.statusChangedAt.toISOString(),
     allowed_transitions: allowedTransitions[row.status],
     ...derived,
+    webhook_url: webhookUrl,
+    last_event_at: iso(row.lastEventAt),
     usage: { sent: row.sentCount, delivered: row.deliveredCount, failed: row.failedCount, last_sent_at: iso(row.lastSentAt) },
     health: await describeBreaker(row),
     created_by: row.createdBy,

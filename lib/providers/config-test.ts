@@ -14,18 +14,22 @@ import { loadConfig } from "./configs";
 import { runCredentialCheck, type CheckOutcome } from "./credential-checks";
 import { providerModule } from "./registry";
 
-const statusAfterTest: Record<CheckOutcome | "credentials_missing", (s: ProviderConfigStatus) => ProviderConfigStatus> = {
-  ok: (s) => (s === "draft" || s === "error" ? "active" : s),
+type Row = { status: ProviderConfigStatus; sentCount: number; lastSentAt: Date | null };
+const statusAfterTest: Record<CheckOutcome | "credentials_missing", (r: Row) => ProviderConfigStatus> = {
+  // A test never activates: a draft stays a draft (activation is its own, explicit step), and an
+  // error clears back to active only for a config that was sending — one that never sent goes
+  // back to draft.
+  ok: ({ status, sentCount, lastSentAt }) => (status === "error" ? (sentCount > 0 || lastSentAt ? "active" : "draft") : status),
   auth: () => "error",
   rejected: () => "error",
   credentials_missing: () => "error",
-  unreachable: (s) => s,
-  provider_error: (s) => s,
+  unreachable: (r) => r.status,
+  provider_error: (r) => r.status,
 };
 
 /**
- * Authenticates against the provider with the config's credentials. Pass → active (from draft
- * or error; a paused config stays paused) with last_error cleared; rejected credentials → error
+ * Authenticates against the provider with the config's credentials. Pass → last_error cleared, a
+ * draft stays a draft, an error goes back to active (or draft if it never sent); rejected credentials → error
  * with the provider's message; an unreachable or failing provider records the message only.
  */
 export async function testConfig(ctx: TenantContext, id: string, opts: { provider?: ProviderKind } = {}): Promise<TestResultOut> {
@@ -61,7 +65,7 @@ export async function testConfig(ctx: TenantContext, id: string, opts: { provide
     const current = await lockProviderConfig(tx, { tenantId: ctx.tenantId, id });
     if (!current) throw ApiError.notFound("Provider config");
     if (current.status === "decommissioned") throw illegalTransition(current.status, "test");
-    const next = statusAfterTest[outcome!](current.status);
+    const next = statusAfterTest[outcome!](current);
     const values = {
       lastError: outcome! === "ok" ? null : message!,
       lastTestedAt: new Date(),

@@ -201,6 +201,15 @@ describe("call log API", () => {
       const c = await call(countersRoute, "GET", "/api/v1/calls/counters", { key: readKey });
       return c.body.publish.queued === 0;
     });
+    // Once the KPI says nothing awaits publishing, the list and the drawer say "published" too.
+    const listed = await call(callsRoute, "GET", `/api/v1/calls?school_id=${school.id}`, { key: readKey });
+    expect(listed.body.data.map((c: Json) => c.publish_status)).toEqual(["published", "published", "published"]);
+    const published = await call(callsRoute, "GET", `/api/v1/calls?school_id=${school.id}&publish_status=published`, { key: readKey });
+    expect(published.body.data).toHaveLength(3);
+    const queued = await call(callsRoute, "GET", `/api/v1/calls?school_id=${school.id}&publish_status=queued`, { key: readKey });
+    expect(queued.body.data).toEqual([]);
+    const drawer = await call(callRoute, "GET", `/api/v1/calls/${a.id}`, { key: readKey, params: { id: a.id } });
+    expect(drawer.body.events.map((e: Json) => e.publish_status)).toEqual(["published", "published", "published"]);
   });
 });
 

@@ -19,34 +19,18 @@ import {
   type UsageTotalsOut,
 } from "@/lib/validations/usage";
 
+import { addCounts, deriveRates, errorBudget, zeroCounts, type Counts } from "./metric-definitions";
+
 export { appendUsage as recordUsage, type UsageDelta } from "@/db/queries/usage";
+export { successTarget } from "./metric-definitions";
 
 const HOUR = 3_600_000;
-const COUNTS = ["sent", "delivered", "opened", "clicked", "bounced", "failed", "segments"] as const;
-type Counts = Record<(typeof COUNTS)[number], number>;
-const zero = (): Counts => ({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, failed: 0, segments: 0 });
+const zero = zeroCounts;
+const add = (into: Counts, row: Counts) => void addCounts(into, row);
 
-const ratio = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);
-
-/**
- * delivery = delivered / sent; open and click = unique opened / clicked over delivered; bounce =
- * bounced / sent; error = (failed + bounced) / (sent + failed) — `failed` counts sends that never
- * left Herald as well as provider-reported failures.
- */
-export function withRates(c: Counts, cost: { currency: string; amount: number }[] = []): UsageTotalsOut {
-  return {
-    ...c,
-    delivery_rate: ratio(c.delivered, c.sent),
-    open_rate: ratio(c.opened, c.delivered),
-    click_rate: ratio(c.clicked, c.delivered),
-    bounce_rate: ratio(c.bounced, c.sent),
-    error_rate: ratio(c.failed + c.bounced, c.sent + c.failed),
-    cost,
-  };
-}
-
-function add(into: Counts, row: Counts) {
-  for (const k of COUNTS) into[k] += Number(row[k]);
+/** Totals with the rates of metric-definitions: open and click rates come from the email share. */
+export function withRates(c: Counts, cost: { currency: string; amount: number }[] = [], email: Counts | null = null): UsageTotalsOut {
+  return { ...c, ...deriveRates(c, email), cost };
 }
 
 /** The start of `d`'s hour, or of its day in the tenant's zone (days are the tenant's, not UTC's). */
@@ -88,7 +72,8 @@ export async function configQuotaUse(
     monthly_quota: config.monthlyQuota,
     month_start: start.toISOString(),
     used_this_month: used,
-    burn: config.monthlyQuota ? ratio(used, config.monthlyQuota) : null,
+    // Not clamped: a burn above 1 is a quota overrun the alerts must see.
+    burn: config.monthlyQuota ? Math.round((used / config.monthlyQuota) * 10_000) / 10_000 : null,
     projected_month_end: Math.round((used / elapsed) * monthLength),
   };
 }
@@ -127,6 +112,8 @@ export async function getUsage(ctx: TenantContext, q: UsageQuery, now = new Date
     configCostSums(db, { tenantId: ctx.tenantId, configId: q.config_id, from, to }),
   ]);
   const totals = zero();
+  // Open and click rates are over email only (metric-definitions).
+  const email = zero();
   const byBucket = new Map<string, Counts>();
   const byProvider = new Map<ProviderKind, Map<string, Counts>>();
   for (const r of rows) {
@@ -139,6 +126,7 @@ export async function getUsage(ctx: TenantContext, q: UsageQuery, now = new Date
     add(pc, r);
     p.set(bucket, pc);
     byProvider.set(r.provider, p);
+    if (q.config_id && r.channel === "email") add(email, r);
   }
 
   // Per channel and the tenant totals come from the tenant rollup (it includes sends that never reached a config).
@@ -152,6 +140,7 @@ export async function getUsage(ctx: TenantContext, q: UsageQuery, now = new Date
       m.set(bucket, c);
       byChannel.set(r.channel, m);
       add(totals, r);
+      if (r.channel === "email") add(email, r);
     }
   } else for (const c of byBucket.values()) add(totals, c);
 
@@ -164,7 +153,7 @@ export async function getUsage(ctx: TenantContext, q: UsageQuery, now = new Date
     granularity,
     config_id: q.config_id ?? null,
     // One amount per currency: different currencies are never added together.
-    totals: withRates(totals, costs.map(({ currency, amount }) => ({ currency, amount: Math.round(amount * 10_000) / 10_000 }))),
+    totals: withRates(totals, costs.map(({ currency, amount }) => ({ currency, amount: Math.round(amount * 10_000) / 10_000 })), email),
     series: q.config_id ? fill(byBucket, from, to, granularity, {}, timeZone) : mergeChannels(byChannel, from, to, granularity, timeZone),
     by_channel: [...byChannel].flatMap(([channel, m]) => fill(m, from, to, granularity, { channel }, timeZone)),
     by_provider: [...byProvider].flatMap(([provider, m]) => fill(m, from, to, granularity, { provider }, timeZone)),
@@ -186,12 +175,6 @@ function mergeChannels(byChannel: Map<Channel, Map<string, Counts>>, from: Date,
 
 const RANGE_HOURS: Record<OverviewRange, number> = { "24h": 24, "7d": 7 * 24, "30d": 30 * 24 };
 
-/** Success target for the error budget card (HERALD_ERROR_BUDGET_TARGET, default 0.99). */
-export function successTarget(): number {
-  const v = Number(process.env.HERALD_ERROR_BUDGET_TARGET);
-  return Number.isFinite(v) && v > 0 && v < 1 ? v : 0.99;
-}
-
 /** The Overview page: cards and the per-channel / per-provider series for a range. */
 export async function getOverview(ctx: TenantContext, range: OverviewRange, now = new Date()): Promise<OverviewOut> {
   const granularity = range === "24h" ? "hour" : "day";
@@ -205,8 +188,6 @@ export async function getOverview(ctx: TenantContext, range: OverviewRange, now 
     granularity === "day"
       ? (usage.series.find((p) => p.bucket === todayStart)?.sent ?? 0)
       : usage.series.filter((p) => p.bucket >= todayStart).reduce((n, p) => n + p.sent, 0);
-  const target = successTarget();
-  const allowed = 1 - target;
   const t = usage.totals;
   return overviewOut.parse({
     range,
@@ -215,7 +196,7 @@ export async function getOverview(ctx: TenantContext, range: OverviewRange, now 
     to: usage.to,
     sends_today: today,
     totals: t,
-    error_budget: { target_success: target, allowed_error_rate: Math.round(allowed * 10_000) / 10_000, remaining: t.error_rate === null ? null : Math.round((1 - t.error_rate / allowed) * 10_000) / 10_000 },
+    error_budget: errorBudget(t.error_rate),
     by_channel: usage.by_channel,
     by_provider: usage.by_provider,
     has_data: t.sent + t.failed > 0,

@@ -205,6 +205,10 @@ const configOutBase = z.object({
   allowed_transitions: z.array(z.enum(transitionTargets)),
   dlr_callback_url: z.string().optional(),
   status_callback_url: z.string().optional(),
+  /** Where the provider posts events (null: the provider posts none). */
+  webhook_url: z.string().nullable(),
+  /** When a verified webhook last arrived, to the minute (null: waiting for the first). */
+  last_event_at: z.string().nullable(),
   usage: z.object({
     sent: z.number(),
     delivered: z.number(),

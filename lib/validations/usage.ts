@@ -62,7 +62,7 @@ export const overviewOut = z.object({
   to: z.string(),
   sends_today: z.number(),
   totals: usageTotalsOut,
-  error_budget: z.object({ target_success: z.number(), allowed_error_rate: z.number(), remaining: z.number().nullable() }),
+  error_budget: z.object({ target_success: z.number(), allowed_error_rate: z.number(), remaining: z.number().min(0).max(1).nullable(), exhausted: z.boolean(), explanation: z.string() }),
   by_channel: usageOut.shape.by_channel,
   by_provider: usageOut.shape.by_provider,
   has_data: z.boolean(),

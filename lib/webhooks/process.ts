@@ -22,7 +22,7 @@ import { logger } from "@/lib/logger";
 import { enqueueWebhookDeliveries, inboundOutboundEvent, messageOutboundEvent, type OutboundEvent } from "@/lib/outbound-webhooks/enqueue";
 import { emitEvents, type EventToEmit } from "@/lib/jobs/emit";
 import { normalizeAddress } from "@/lib/suppressions";
-import { applyEvent, stateOf, type MessageState } from "./state";
+import { applyEvent, stateOf, transitionTime, type MessageState } from "./state";
 import type { NormalizedEvent } from "./types";
 
 /** Events whose message is still being sent wait this long for the send to be recorded, then count as unmatched. */
@@ -202,7 +202,7 @@ export async function processWebhookEvents(tenantId: string, opts: { ids?: strin
         usage.push({ tenantId, configId: message.configId, provider: message.provider, channel: message.channel, at: e.occurredAt, ...u });
       }
       if (effect.transition) {
-        history.push({ messageId: message.id, tenantId, fromStatus: effect.transition.from, toStatus: effect.transition.to, reason: `${provider} ${e.providerEvent}`.slice(0, 500), at: e.occurredAt });
+        history.push({ messageId: message.id, tenantId, fromStatus: effect.transition.from, toStatus: effect.transition.to, reason: `${provider} ${e.providerEvent}`.slice(0, 500), at: transitionTime(e.occurredAt, message.sentAt) });
       }
       if (effect.suppress && (message.channel === "email" || message.channel === "sms" || message.channel === "whatsapp")) {
         suppress.push({ tenantId, channel: message.channel, address: normalizeAddress(message.channel, e.recipient ?? message.recipient), reason: effect.suppress, provider, sourceEventId: row.id, messageId: message.id });

@@ -1,6 +1,7 @@
 // The webhook entry point: find the config, verify the raw bytes, record every event once, ack.
 import { createHash, randomUUID } from "node:crypto";
 import { getDb } from "@/db";
+import { touchProviderConfigLastEvent } from "@/db/queries/provider-configs";
 import { claimWebhookNonce, recordWebhookRejection } from "@/db/queries/webhook-nonces";
 import { recordWebhookEvents } from "@/db/queries/webhook-events";
 import { providerKinds, type ProviderKind } from "@/db/schema/provider-configs";
@@ -159,6 +160,8 @@ async function receive(input: { provider: string; configId: string; req: Request
   const events = handler.parse(incoming);
   assertStorableEvents(events);
   const receivedAt = new Date();
+  // Verified: the provider has Herald's URL (the card's "last event received" and onboarding).
+  await touchProviderConfigLastEvent(getDb(), { tenantId: config.tenantId, id: config.id, at: receivedAt });
   const rows = events.map((e) => ({
     id: randomUUID(),
     tenantId: config.tenantId,

@@ -57,7 +57,7 @@ describe("applyEvent", () => {
     const s = state({ status: "delivered", deliveredAt: new Date() });
     expect(applyEvent(s, ev("failed")).transition).toBeUndefined();
     const b = applyEvent(s, ev("bounced", { bounceType: "hard" }));
-    expect(b).toMatchObject({ transition: { from: "delivered", to: "bounced" }, usage: { bounced: 1 }, suppress: "hard_bounce" });
+    expect(b).toMatchObject({ transition: { from: "delivered", to: "bounced" }, usage: { bounced: 1, delivered: -1 }, suppress: "hard_bounce" });
     expect(applyEvent(s, ev("open")).usage).toEqual({});
     expect(s.status).toBe("bounced");
   });

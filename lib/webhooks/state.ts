@@ -35,7 +35,9 @@ export type MessageState = MessageStateUpdate & { channel: Message["channel"]; r
 export interface EventEffect {
   outcome: string;
   transition?: { from: MessageStatus; to: MessageStatus };
-  usage: { delivered?: number; opened?: number; clicked?: number; bounced?: number; failed?: number; segments?: number; cost?: number; costCurrency?: string };
+  usage: {
+    /** -1 when a bounce takes back an earlier delivery. */
+    delivered?: number; opened?: number; clicked?: number; bounced?: number; failed?: number; segments?: number; cost?: number; costCurrency?: string };
   suppress?: SuppressionReason;
 }
 
@@ -102,6 +104,9 @@ export function applyEvent(s: MessageState, e: NormalizedEvent): EventEffect {
         s.errorCode = e.errorCode ?? s.errorCode;
         s.errorMessage = e.reason ?? s.errorMessage;
         effect.usage.bounced = 1;
+        // An asynchronous bounce after `delivered` takes the delivery back: a message is counted
+        // delivered or bounced, never both (metric-definitions).
+        if (s.deliveredAt !== null) effect.usage.delivered = -1;
         if (s.bounceType === "hard") effect.suppress = "hard_bounce";
       }
       break;
@@ -177,4 +182,13 @@ export function applyEvent(s: MessageState, e: NormalizedEvent): EventEffect {
     effect.outcome = parts.join(" · ");
   } else if (effect.suppress) effect.outcome += ` · suppressed (${effect.suppress})`;
   return effect;
+}
+
+/**
+ * When a provider-reported transition enters the status history: the provider's time, but never
+ * before Herald recorded the send. Providers stamp whole seconds (SendGrid) or run their own clock,
+ * so a "delivered" could otherwise sort before the "queued → sending → sent" that caused it.
+ */
+export function transitionTime(occurredAt: Date, sentAt: Date | null): Date {
+  return sentAt && occurredAt.getTime() < sentAt.getTime() ? sentAt : occurredAt;
 }

@@ -371,7 +371,8 @@ describe("usage rollups", () => {
     const [fromMessages] = await db
       .select({
         sent: sql<number>`count(*) filter (where sent_at is not null)::int`,
-        delivered: sql<number>`count(*) filter (where delivered_at is not null)::int`,
+        // A bounce after delivery takes the delivery back (lib/usage/metric-definitions).
+        delivered: sql<number>`count(*) filter (where delivered_at is not null and status <> 'bounced')::int`,
         opened: sql<number>`count(*) filter (where unique_opens > 0)::int`,
         clicked: sql<number>`count(*) filter (where unique_clicks > 0)::int`,
         bounced: sql<number>`count(*) filter (where status = 'bounced')::int`,
@@ -403,7 +404,7 @@ describe("usage rollups", () => {
       })
       .from(usageTenantHourly)
       .where(eq(usageTenantHourly.tenantId, ctx.tenantId));
-    expect(fromMessages).toEqual({ sent: 4, delivered: 4, opened: 2, clicked: 1, bounced: 1, failed: 0 });
+    expect(fromMessages).toEqual({ sent: 4, delivered: 3, opened: 2, clicked: 1, bounced: 1, failed: 0 });
     expect(fromConfigRollup).toEqual(fromMessages);
     expect(fromTenantRollup).toEqual(fromMessages);
 
@@ -411,7 +412,7 @@ describe("usage rollups", () => {
     const res = await GET(request(`/api/v1/usage?config_id=${config.id}&granularity=day`, { key }), { params: Promise.resolve({}) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { totals: Record<string, number>; series: unknown[] };
-    expect(body.totals).toMatchObject({ sent: 4, delivered: 4, opened: 2, clicked: 1, bounced: 1, failed: 0, open_rate: 0.5, click_rate: 0.25 });
+    expect(body.totals).toMatchObject({ sent: 4, delivered: 3, opened: 2, clicked: 1, bounced: 1, failed: 0, open_rate: 0.6667, click_rate: 0.3333 });
     expect(body.series.length).toBeGreaterThan(0);
     const bad = await GET(request(`/api/v1/usage?granularity=week`, { key }), { params: Promise.resolve({}) });
     expect(bad.status).toBe(422);

@@ -43,12 +43,12 @@ export function OverviewView({ initial }: { initial: OverviewOut }) {
       <Segmented label="Range" value={range} options={RANGES} onChange={setRange} />
       <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Stat title="Sends today" value={num(data.sends_today)} hint={`${num(t.sent)} sent in the last ${range}`} testId="overview-sends-today" />
-        <Stat title="Delivery rate" value={pct(t.delivery_rate)} hint={`${num(t.delivered)} of ${num(t.sent)} delivered`} testId="overview-delivery-rate" />
-        <Stat title="Open rate" value={pct(t.open_rate)} hint={`${num(t.opened)} unique opens · ${num(t.clicked)} clicks (${pct(t.click_rate)})`} testId="overview-open-rate" />
+        <Stat title="Delivery rate" value={pct(t.delivery_rate)} hint={`${num(t.delivered)} of ${num(t.sent)} delivered · ${num(t.bounced)} bounced · ${num(t.failed)} failed`} testId="overview-delivery-rate" />
+        <Stat title="Open rate (email)" value={pct(t.open_rate)} hint={`${num(t.opened)} unique opens · ${num(t.clicked)} unique clicks (${pct(t.click_rate)})`} testId="overview-open-rate" />
         <Stat
           title="Error budget left"
-          value={budget.remaining === null ? "—" : pct(Math.max(-9.99, budget.remaining))}
-          hint={`Error rate ${pct(t.error_rate)} against ${pct(budget.allowed_error_rate)} allowed (${num(t.failed)} failed, ${num(t.bounced)} bounced)`}
+          value={pct(budget.remaining)}
+          hint={`${budget.explanation} (${num(t.failed)} failed, ${num(t.bounced)} bounced)`}
           testId="overview-error-budget"
         />
       </div>

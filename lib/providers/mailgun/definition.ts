@@ -28,7 +28,8 @@ export const mailgunDefinition = defineProvider({
   defaults: { region: "eu", enable_tracking: true, enable_click_tracking: true, test_mode: false },
   credentials: {
     api_key_ref: { label: "API key" },
-    webhook_signing_key_ref: { label: "Webhook signing key" },
+    // Optional at creation: Mailgun shows it with the webhook settings, after the URL is pasted.
+    webhook_signing_key_ref: { label: "Webhook signing key", description: "Until it is set, Mailgun events are refused (listed under Webhooks → Rejected).", optional: true },
   },
   derived: [],
   limits: { concurrency: 32, ratePerSecond: null },

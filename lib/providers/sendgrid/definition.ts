@@ -39,8 +39,10 @@ export const sendgridDefinition = defineProvider({
     api_key_ref: { label: "API key" },
     webhook_signing_key_ref: {
       label: "Event Webhook verification key",
-      description: "The public key SendGrid shows for the signed Event Webhook",
+      description: "The public key SendGrid shows for the signed Event Webhook, once you have pasted Herald's webhook URL there. Until it is set, events are refused (and listed under Webhooks → Rejected).",
       multiline: true,
+      // Known only after the webhook URL is pasted at SendGrid, which needs the config to exist.
+      optional: true,
     },
   },
   derived: [],

@@ -12,12 +12,14 @@ import {
   AlertDialogTitle,
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ConfigUsagePanel } from "@/components/usage/config-usage-panel";
 import { toast } from "@/components/ui/toaster";
 import { errorMessage } from "@/lib/hooks/api-client";
+import { isSandboxName } from "@/lib/sandbox/names";
 import { useRotateCallbackToken, useTestProviderConfig, useTransitionProviderConfig } from "@/lib/hooks/use-provider-configs";
 import {
   providerChannels,
@@ -73,7 +75,17 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
     test.mutate(
       { provider: config.provider, id: config.id },
       {
-        onSuccess: (r) => (r.ok ? toast.success(`${name}: ${r.message}`) : toast.error(`${name}: ${r.message}`)),
+        onSuccess: (r) => {
+          if (!r.ok) return void toast.error(`${name}: test failed (${r.message}); status ${r.config.status}`);
+          // Say what the test changed: it never activates, so a draft needs the explicit step.
+          const after =
+            r.config.status === "draft"
+              ? "It is still a draft: press Activate to send with it."
+              : r.config.status === config.status
+                ? `Status unchanged (${r.config.status}).`
+                : `Status ${config.status} → ${r.config.status}.`;
+          toast.success(`${name}: credentials work. ${after}`);
+        },
         onError: (e) => toast.error(errorMessage(e)),
       },
     );
@@ -87,7 +99,7 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
       },
     );
 
-  const callbackUrl = config.dlr_callback_url ?? config.status_callback_url;
+  const webhookUrl = config.webhook_url;
   const allowed = config.allowed_transitions;
 
   return (
@@ -100,7 +112,12 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
         <CardDescription>
           {providerLabels[config.provider]} · {providerChannels[config.provider]}
         </CardDescription>
-        <CardAction>
+        <CardAction className="flex items-center gap-1">
+          {isSandboxName(name) ? (
+            <Badge variant="info" title="Served by the simulator inside Herald: nothing leaves this machine">
+              Sandbox
+            </Badge>
+          ) : null}
           <StatusBadge status={config.status} />
         </CardAction>
       </CardHeader>
@@ -132,19 +149,25 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
           ) : null}
           <dt className="text-muted-foreground">Last tested</dt>
           <dd>{config.last_tested_at ? fmt.dateTime(config.last_tested_at) : "never"}</dd>
-          <dt className="text-muted-foreground">Sent</dt>
-          <dd>
-            {config.usage.sent} sent · {config.usage.delivered} delivered · {config.usage.failed} failed
-            {config.monthly_quota ? ` · quota ${config.monthly_quota}/month` : ""}
-          </dd>
+          {config.monthly_quota ? (
+            <>
+              <dt className="text-muted-foreground">Quota</dt>
+              <dd>{config.monthly_quota.toLocaleString()} messages a month</dd>
+            </>
+          ) : null}
         </dl>
-        {config.health ? <ConfigHealth health={config.health} /> : null}
-        <ConfigUsagePanel configId={config.id} />
-        {callbackUrl && canManage ? (
-          <div className="flex flex-wrap items-center gap-2">
-            <span className="text-muted-foreground">{config.dlr_callback_url ? "Delivery report URL" : "Status callback URL"}</span>
-            <code className="min-w-0 basis-full rounded bg-muted px-1.5 py-0.5 text-xs break-all">{callbackUrl}</code>
-            <CopyButton value={callbackUrl} label="Copy callback URL" size="icon-sm" variant="ghost" />
+        {config.health ? <ConfigHealth health={config.health} used={config.usage.sent > 0 || config.usage.last_sent_at !== null} /> : null}
+        <ConfigUsagePanel configId={config.id} engagement={providerChannels[config.provider] === "email"} />
+        {webhookUrl && canManage ? (
+          <div className="flex flex-wrap items-center gap-2" data-testid="config-webhook">
+            <span className="text-muted-foreground">Webhook URL</span>
+            <CopyButton value={webhookUrl} label="Copy webhook URL" size="icon-sm" variant="ghost" />
+            <code className="min-w-0 basis-full rounded bg-muted px-1.5 py-0.5 text-xs break-all">{webhookUrl}</code>
+            <span className="basis-full text-xs text-muted-foreground" data-testid="config-last-event">
+              {config.last_event_at
+                ? `Last event received at ${fmt.dateTime(config.last_event_at)}`
+                : `Waiting for the first event: paste this URL in ${providerLabels[config.provider]}'s webhook settings.`}
+            </span>
             {config.dlr_callback_url && config.status !== "decommissioned" ? (
               <AlertDialog>
                 <AlertDialogTrigger asChild>

@@ -198,7 +198,7 @@ function ConfigForm({ config, onDone }: { config: ProviderConfigOut | null; onDo
                   name={`credentials.${name}`}
                   render={({ field }) => (
                     <FormItem controlId={`cred-${name}`}>
-                      <FormLabel>{meta.label}</FormLabel>
+                      <FormLabel>{meta.optional ? `${meta.label} (optional)` : meta.label}</FormLabel>
                       {editing && current ? (
                         <div className="flex items-center gap-2 text-sm text-muted-foreground">
                           <span data-testid={`credential-state-${name}`}>{credentialSummary(current, fmt)}</span>

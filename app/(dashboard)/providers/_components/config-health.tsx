@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import type { BreakerOut } from "@/lib/validations/provider-configs";
 import { useFormat } from "@/components/format-provider";
 
-const stateBadge: Record<BreakerOut["state"], { label: string; variant: "success" | "destructive" | "warning" }> = {
+const stateBadge: Record<BreakerOut["state"], { label: string; variant: "success" | "destructive" | "warning" | "secondary" }> = {
   closed: { label: "Healthy", variant: "success" },
   open: { label: "Degraded", variant: "destructive" },
   half_open: { label: "Probing", variant: "warning" },
@@ -13,9 +13,10 @@ const stateBadge: Record<BreakerOut["state"], { label: string; variant: "success
 const percent = (rate: number | null) => (rate === null ? "no calls" : `${(rate * 100).toFixed(1)} %`);
 
 /** The config's circuit breaker: state, current error rate and its latest transitions. */
-export function ConfigHealth({ health }: { health: BreakerOut }) {
+export function ConfigHealth({ health, used }: { health: BreakerOut; used: boolean }) {
   const fmt = useFormat();
-  const badge = stateBadge[health.state];
+  // A closed breaker on a config that never sent says nothing about health: not "Healthy" yet.
+  const badge = !used && health.state === "closed" && health.calls_in_window === 0 ? ({ label: "Not used yet", variant: "secondary" } as const) : stateBadge[health.state];
   const p = health.policy;
   return (
     <section aria-label="Delivery health" className="grid gap-2 rounded-md border p-2">

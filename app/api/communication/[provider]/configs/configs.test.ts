@@ -120,8 +120,11 @@ describe.each(providerKinds.map((p) => [p]))("%s configs", (provider) => {
     if (provider === "whatsapp") expect(created.default_language_code).toBe("en-US");
 
     const tested = await call(await runTest(request(path(provider, created.id, "/test"), { method: "POST", key }), params({ provider, id: created.id })), 200);
-    expect(tested, JSON.stringify(tested)).toMatchObject({ ok: true, outcome: "ok", config: { status: "active", last_error: null } });
+    // A passing test never activates a draft: activation is its own step.
+    expect(tested, JSON.stringify(tested)).toMatchObject({ ok: true, outcome: "ok", config: { status: "draft", last_error: null } });
     expect(tested.config.last_tested_at).not.toBeNull();
+    expect(await listActiveConfigs(ctx.tenantId, provider)).toEqual([]);
+    await call(await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider, id: created.id })), 200);
     expect((await listActiveConfigs(ctx.tenantId, provider)).map((c) => c.id)).toEqual([created.id]);
 
     const paused = await call(await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "paused" } }), params({ provider, id: created.id })), 200);
@@ -184,7 +187,8 @@ describe.each(providerKinds.map((p) => [p]))("%s configs", (provider) => {
     expect(fixedBody.credentials[authField].ref).toBe(created.credentials[authField].ref);
     expect(fixedBody.credentials[authField].rotated_at).not.toBeNull();
     const retest = await (await runTest(request(path(provider, created.id, "/test"), { method: "POST", key }), params({ provider, id: created.id }))).json();
-    expect(retest, JSON.stringify(retest)).toMatchObject({ ok: true, config: { status: "active", last_error: null } });
+    // It never sent: a passing test puts it back to draft, not live.
+    expect(retest, JSON.stringify(retest)).toMatchObject({ ok: true, config: { status: "draft", last_error: null } });
   });
 });
 
@@ -317,6 +321,23 @@ describe("provider config validation and access", () => {
     expect((await list(request(`${path("infobip")}?cursor=zzz`, { key }), params({ provider: "infobip" }))).status).toBe(400);
   });
 
+  it.each(["sendgrid", "mailgun"] as const)("%s: the webhook verification key is not required at creation; events are refused until it is set", async (provider) => {
+    const { key } = await setup();
+    const { body } = bodyFor(provider);
+    const { webhook_signing_key_ref: _later, ...credentials } = body.credentials as Record<string, unknown>;
+    const res = await create(request(path(provider), { method: "POST", key, body: { ...body, credentials } }), params({ provider }));
+    const created = await res.json();
+    expect(res.status, JSON.stringify(created)).toBe(201);
+    expect(created.credentials.webhook_signing_key_ref).toBeUndefined();
+    const activated = await (await transition(request(path(provider, created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider, id: created.id }))).json();
+    expect(activated.status, JSON.stringify(activated)).toBe("active");
+    const { POST: webhook } = await import("@/app/api/webhooks/[provider]/[configId]/route");
+    const hook = await webhook(request(`/api/webhooks/${provider}/${created.id}`, { method: "POST", rawBody: "[]", headers: { "content-type": "application/json" } }), {
+      params: Promise.resolve({ provider, configId: created.id }),
+    });
+    expect(hook.status).toBe(401);
+  });
+
   it("activation needs resolvable credentials; env refs must be allowed and set", async () => {
     const { key } = await setup();
     const body = { ...bodyFor("onesignal").body, credentials: { rest_api_key_ref: { ref: "env:HERALD_CRED_ONESIGNAL_TEST" } } };
@@ -331,7 +352,10 @@ describe("provider config validation and access", () => {
     process.env.HERALD_CRED_ONESIGNAL_TEST = sim.defaultAccounts.onesignal.apiKey;
     try {
       const ok = await (await runTest(request(path("onesignal", created.id, "/test"), { method: "POST", key }), params(p))).json();
-      expect(ok).toMatchObject({ ok: true, config: { status: "active", credentials: { rest_api_key_ref: { set: true } } } });
+      // Never sent: the passing test clears the error back to draft; activation is explicit and now allowed.
+      expect(ok).toMatchObject({ ok: true, config: { status: "draft", credentials: { rest_api_key_ref: { set: true } } } });
+      const activated = await (await transition(request(path("onesignal", created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params(p))).json();
+      expect(activated.status).toBe("active");
       expect(JSON.stringify(ok)).not.toContain(sim.defaultAccounts.onesignal.apiKey);
     } finally {
       delete process.env.HERALD_CRED_ONESIGNAL_TEST;
@@ -342,6 +366,7 @@ describe("provider config validation and access", () => {
     const { ctx, key } = await setup();
     const created = await (await create(request(path("sendgrid"), { method: "POST", key, body: bodyFor("sendgrid").body }), params({ provider: "sendgrid" }))).json();
     await runTest(request(path("sendgrid", created.id, "/test"), { method: "POST", key }), params({ provider: "sendgrid", id: created.id }));
+    await transition(request(path("sendgrid", created.id, "/transition"), { method: "POST", key, body: { to: "active" } }), params({ provider: "sendgrid", id: created.id }));
     const [active] = await listActiveConfigs(ctx.tenantId, "sendgrid");
     expect(active?.provider).toBe("sendgrid");
     if (active?.provider !== "sendgrid") return;
