@@ -18,6 +18,7 @@ import { WebhookRejected, type NormalizedEvent } from "./types";
 import { providerRegistry } from "@/lib/providers/registry";
 import { MAX_WEBHOOK_AGE_SECONDS } from "./hmac";
 import type { IncomingWebhook, VerifiedWebhook } from "./webhook-provider";
+import type { WebhookVerification } from "@/db/schema/webhooks";
 
 /** Bigger than the largest provider batches (768 KB) with room to spare; anything larger is refused unread. */
 export const MAX_WEBHOOK_BODY_BYTES = Number(process.env.HERALD_WEBHOOK_MAX_BYTES ?? 4 * 1024 * 1024);
@@ -158,6 +159,21 @@ async function receive(input: { provider: string; configId: string; req: Request
   await refuseReplay(incoming, (await handler.verify(incoming)) ?? {});
   const events = handler.parse(incoming);
   assertStorableEvents(events);
+  return recordProviderEvents({ config, verification: handler.verification, events });
+}
+
+/**
+ * Records a config's provider events once each (dedupe by event key), queues their processing in
+ * the same transaction, and applies small batches at once. The one way provider events enter
+ * Herald: pushed ones (a verified webhook) and pulled ones (a polled report API) alike, so both
+ * move messages, usage, suppressions and customer events by the same rules.
+ */
+export async function recordProviderEvents(input: {
+  config: Pick<ProviderConfigRecord, "id" | "tenantId" | "provider">;
+  verification: WebhookVerification;
+  events: NormalizedEvent[];
+}): Promise<WebhookReceipt> {
+  const { config, events } = input;
   const receivedAt = new Date();
   const rows = events.map((e) => ({
     id: randomUUID(),
@@ -167,7 +183,7 @@ async function receive(input: { provider: string; configId: string; req: Request
     eventKey: e.eventKey,
     eventType: e.type,
     providerEvent: e.providerEvent.slice(0, 200),
-    verification: handler.verification,
+    verification: input.verification,
     status: "pending" as const,
     providerMessageId: e.providerMessageId ?? null,
     recipient: e.recipient ?? null,
