@@ -10,7 +10,7 @@ import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
 import { makeSimConfig, queueMessages } from "@/lib/test/delivery";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import type { TenantContext } from "@/lib/tenancy/context";
-import { pollNetgsmReports } from "./poll-reports";
+import { netgsmStatusMeaning, pollNetgsmReports, reportEvents } from "./poll-reports";
 
 process.env.HERALD_DELIVERY_HOP_ATTEMPTS = "1";
 process.env.HERALD_DELIVERY_BACKOFF_MS = "20";
@@ -50,21 +50,22 @@ async function messagesOf(ctx: TenantContext, ids: string[]): Promise<Message[]>
 const reportRequests = (accountId: string) => sim.listRequests({ accountId }).filter((r) => r.path === "/sms/rest/v2/report");
 
 describe("netgsm report poll", () => {
-  it("moves a delivered job to delivered, an invalid number to failed (invalid recipient), and leaves a pending one sent", async () => {
+  it("moves a delivered job to delivered, an invalid number to failed (invalid recipient), an expired one to undelivered, and leaves a pending one sent", async () => {
     const ctx = await makeContext("admin");
-    const { config, account, sent } = await sendThroughNetgsm(ctx, ["+905321300001", "+905321300002", "+905321300003"]);
-    const [delivered, invalid, pending] = sent as [Message, Message, Message];
+    const { config, account, sent } = await sendThroughNetgsm(ctx, ["+905321300001", "+905321300002", "+905321300003", "+905321300004"]);
+    const [delivered, invalid, pending, expired] = sent as [Message, Message, Message, Message];
     await sim.triggerEvent({ messageId: delivered.providerMessageId!, event: "delivered" });
     await sim.triggerEvent({ messageId: invalid.providerMessageId!, event: "failed", errorCode: 3 });
+    await sim.triggerEvent({ messageId: expired.providerMessageId!, event: "undelivered", errorCode: 2 });
 
     const summary = await pollNetgsmReports({ configIds: [config.id] });
-    expect(summary).toMatchObject({ configs: 1, queries: 1, jobs: 3, recorded: 2, pending: 1, rateLimited: 0, failed: 0 });
+    expect(summary).toMatchObject({ configs: 1, queries: 1, jobs: 4, recorded: 3, pending: 1, rateLimited: 0, failed: 0 });
 
     const [query] = reportRequests(account.id);
     expect(query).toMatchObject({ method: "POST", status: 200 });
     const body = query!.body as Record<string, unknown>;
     expect([...(body.jobids as string[])].sort()).toEqual(sent.map((m) => m.providerMessageId).sort());
-    expect(body).toMatchObject({ pagenumber: 0, pagesize: 3 });
+    expect(body).toMatchObject({ pagenumber: 0, pagesize: 4 });
     expect(body.startdate).toMatch(/^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$/);
 
     const after = await messagesOf(ctx, sent.map((m) => m.id));
@@ -73,6 +74,7 @@ describe("netgsm report poll", () => {
     expect(after[1]).toMatchObject({ status: "failed", errorCode: "invalid_recipient" });
     expect(after[1]!.errorMessage).toContain("invalid recipient");
     expect(after[2]).toMatchObject({ id: pending.id, status: "sent", deliveredAt: null });
+    expect(after[3]).toMatchObject({ status: "undelivered", errorCode: "netgsm_2" });
 
     const history = await getDb().select().from(messageStatusHistory).where(inArray(messageStatusHistory.messageId, [delivered.id, invalid.id]));
     expect(history.filter((h) => h.fromStatus === "sent").map((h) => [h.messageId, h.toStatus, h.reason]).sort()).toEqual(
@@ -86,6 +88,7 @@ describe("netgsm report poll", () => {
       [
         [`${delivered.providerMessageId}:1`, "polled", "processed"],
         [`${invalid.providerMessageId}:3`, "polled", "processed"],
+        [`${expired.providerMessageId}:2`, "polled", "processed"],
       ].sort(),
     );
   });
@@ -158,5 +161,44 @@ describe("netgsm report poll", () => {
     // The next run within the minute asks nothing: the bucket waits for its refill.
     expect(await pollNetgsmReports({ configIds: [config.id], jobsPerQuery: 1 })).toMatchObject({ queries: 0 });
     expect(reportRequests(account.id)).toHaveLength(1);
+  });
+});
+
+describe("netgsm report answers", () => {
+  it.each([
+    // [Netgsm status, Herald event, message status it leads to, error code]
+    [0, undefined, "sent", undefined],
+    [1, "delivered", "delivered", undefined],
+    [2, "failed", "undelivered", "netgsm_2"],
+    [3, "failed", "failed", "invalid_recipient"],
+    [4, "failed", "failed", "netgsm_4"],
+    [11, "failed", "failed", "netgsm_11"],
+    [17, "failed", "failed", "netgsm_17"],
+    [99, undefined, "sent", undefined],
+  ] as const)("status %s → %s", (status, type, messageStatus, errorCode) => {
+    const m = netgsmStatusMeaning(status);
+    expect(m?.type).toBe(type);
+    expect(m?.errorCode).toBe(errorCode);
+    // applyEvent ends a failure `undelivered` only for that provider event word.
+    if (m?.type === "failed") expect(m.providerEvent === "undelivered" ? "undelivered" : "failed").toBe(messageStatus);
+  });
+
+  it("reads Netgsm's Turkish-time delivery date, keys each job and status once, and ignores job ids not asked for", () => {
+    const now = new Date("2026-12-07T12:00:00Z");
+    const body = {
+      code: "00",
+      jobs: [
+        { jobid: "1001", telno: "5321234567", status: 1, deliveredDate: "07.12.2026 14:30:12" },
+        { jobid: "1002", telno: "5321234568", status: "3" },
+        { jobid: "1003", telno: "5321234569", status: 0 },
+        { jobid: "9999", telno: "5321234560", status: 1 },
+      ],
+    };
+    const events = reportEvents(body, new Set(["1001", "1002", "1003"]), now);
+    expect(events.map((e) => [e.eventKey, e.type, e.recipient, e.occurredAt.toISOString(), e.errorCode])).toEqual([
+      ["1001:1", "delivered", "+905321234567", "2026-12-07T11:30:12.000Z", undefined],
+      ["1002:3", "failed", "+905321234568", now.toISOString(), "invalid_recipient"],
+    ]);
+    expect(reportEvents({ code: "60" }, new Set(["1001"]), now)).toEqual([]);
   });
 });
