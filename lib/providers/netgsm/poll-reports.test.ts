@@ -7,6 +7,7 @@ import { messages, messageStatusHistory, webhookEvents, type Message } from "@/d
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { workflows } from "@/inngest/workflows";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
+import { transitionConfig } from "@/lib/providers/config-lifecycle";
 import { makeSimConfig, queueMessages } from "@/lib/test/delivery";
 import { makeContext, waitFor } from "@/lib/test/factories";
 import type { TenantContext } from "@/lib/tenancy/context";
@@ -22,7 +23,10 @@ beforeAll(async () => {
   // Only the test polls: the once-a-minute run would ask in between.
   await startJobEngine({ workflows: workflows.filter((w) => w.id !== "poll-netgsm-reports"), runWorkers: true });
 });
+// Decommissioned at the end: other processes' once-a-minute poll then leaves them (and this closed simulator) alone.
+const created: { ctx: TenantContext; configId: string }[] = [];
 afterAll(async () => {
+  for (const c of created) await transitionConfig(c.ctx, c.configId, "decommissioned");
   await stopJobEngine();
   await sim.close();
   await closeDb();
@@ -31,15 +35,23 @@ afterAll(async () => {
 /** Sends one SMS per number through a fresh Netgsm config and waits until each is `sent`. */
 async function sendThroughNetgsm(ctx: TenantContext, numbers: string[]) {
   const netgsm = await makeSimConfig(ctx, sim, "netgsm");
+  created.push({ ctx, configId: netgsm.config.id });
   const ids = await queueMessages(
     ctx,
     numbers.map((to) => ({ channel: "sms" as const, recipient: to, payload: { to, body: "Merhaba" }, route: [netgsm.config] })),
   );
+  // Other test processes run the once-a-minute poll over the shared database: held as if claimed,
+  // these messages are this test's to poll (dueForPoll hands them over).
+  await getDb().execute(sql`update messages set report_poll_at = now() + interval '1 hour' where id in ${ids}`);
   const sent = await waitFor(async () => {
     const rows = await messagesOf(ctx, ids);
     return rows.every((m) => m.status === "sent") ? rows : undefined;
   }, 30_000, 50);
   return { ...netgsm, sent };
+}
+
+async function dueForPoll(sent: Message[]) {
+  await getDb().execute(sql`update messages set report_poll_at = null where id in ${sent.map((m) => m.id)}`);
 }
 
 async function messagesOf(ctx: TenantContext, ids: string[]): Promise<Message[]> {
@@ -58,6 +70,7 @@ describe("netgsm report poll", () => {
     await sim.triggerEvent({ messageId: invalid.providerMessageId!, event: "failed", errorCode: 3 });
     await sim.triggerEvent({ messageId: expired.providerMessageId!, event: "undelivered", errorCode: 2 });
 
+    await dueForPoll(sent);
     const summary = await pollNetgsmReports({ configIds: [config.id] });
     expect(summary).toMatchObject({ configs: 1, queries: 1, jobs: 4, recorded: 3, pending: 1, rateLimited: 0, failed: 0 });
 
@@ -98,6 +111,7 @@ describe("netgsm report poll", () => {
     const { config, account, sent } = await sendThroughNetgsm(ctx, ["+905321300011", "+905321300012"]);
     const [delivered, pending] = sent as [Message, Message];
     await sim.triggerEvent({ messageId: delivered.providerMessageId!, event: "delivered" });
+    await dueForPoll(sent);
     expect(await pollNetgsmReports({ configIds: [config.id] })).toMatchObject({ queries: 1, recorded: 1, pending: 1 });
     const history = async () => (await getDb().select().from(messageStatusHistory).where(inArray(messageStatusHistory.messageId, [delivered.id, pending.id]))).length;
     const before = { history: await history(), events: await getDb().select().from(webhookEvents).where(eq(webhookEvents.tenantId, ctx.tenantId)) };
@@ -126,6 +140,7 @@ describe("netgsm report poll", () => {
     for (const m of sent) await sim.triggerEvent({ messageId: m.providerMessageId!, event: "delivered" });
 
     // 24 jobs at 2 a query need 12 queries; the bucket grants 5 now and one per 12 s after.
+    await dueForPoll(sent);
     const first = await pollNetgsmReports({ configIds: [config.id], jobsPerQuery: 2 });
     expect(first).toMatchObject({ queries: 5, jobs: 10, recorded: 10, rateLimited: 0 });
     for (let i = 0; i < 5; i++) await pollNetgsmReports({ configIds: [config.id], jobsPerQuery: 2 });
@@ -150,6 +165,7 @@ describe("netgsm report poll", () => {
     const ctx = await makeContext("admin");
     const { config, account, sent } = await sendThroughNetgsm(ctx, ["+905321300041", "+905321300042"]);
     sim.addFailureRule({ accountId: account.id, mode: "rate_limit", count: 1 });
+    await dueForPoll(sent);
     const refused = await pollNetgsmReports({ configIds: [config.id], jobsPerQuery: 1 });
     expect(refused).toMatchObject({ queries: 1, rateLimited: 1, recorded: 0 });
     expect(reportRequests(account.id).map((r) => [r.status, (r.body as { jobids: string[] }).jobids.length])).toEqual([[406, 1]]);
