@@ -1,10 +1,8 @@
 // The webhook entry point: find the config, verify the raw bytes, record every event once, ack.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { getDb } from "@/db";
 import { claimWebhookNonce, recordWebhookRejection } from "@/db/queries/webhook-nonces";
-import { recordWebhookEvents } from "@/db/queries/webhook-events";
 import { providerKinds, type ProviderKind } from "@/db/schema/provider-configs";
-import { emitEvent } from "@/lib/jobs/emit";
 import { logger } from "@/lib/logger";
 import { countWebhookEvents, countWebhookRejected } from "@/lib/metrics/record";
 import { findConfigForWebhook, resolveCredentials, type ProviderConfigRecord, type ResolvedCredentials } from "@/lib/providers/config-record";
@@ -13,25 +11,14 @@ import { SecretStoreError } from "@/lib/secrets/store";
 import { formatPath } from "@/lib/api/errors";
 import { DATE_RANGE_MESSAGE, isDateInRange, isUuid } from "@/lib/validations/common";
 import { inspectJson, JSON_LIMITS } from "@/lib/validations/json-safety";
-import { detailsOf, processWebhookEvents } from "./process";
+import { recordProviderEvents, type WebhookReceipt } from "./record";
 import { WebhookRejected, type NormalizedEvent } from "./types";
 import { providerRegistry } from "@/lib/providers/registry";
 import { MAX_WEBHOOK_AGE_SECONDS } from "./hmac";
 import type { IncomingWebhook, VerifiedWebhook } from "./webhook-provider";
-import type { WebhookVerification } from "@/db/schema/webhooks";
 
 /** Bigger than the largest provider batches (768 KB) with room to spare; anything larger is refused unread. */
 export const MAX_WEBHOOK_BODY_BYTES = Number(process.env.HERALD_WEBHOOK_MAX_BYTES ?? 4 * 1024 * 1024);
-/** Batches up to this size are applied before answering; larger ones go to the job engine. */
-export const INLINE_PROCESS_LIMIT = Number(process.env.HERALD_WEBHOOK_INLINE_LIMIT ?? 100);
-
-export interface WebhookReceipt {
-  received: number;
-  recorded: number;
-  duplicates: number;
-  /** Applied before answering (small batches); the rest is applied by the job engine. */
-  processed: number;
-}
 
 async function findWebhookConfig(provider: string, configId: string): Promise<ProviderConfigRecord> {
   if (!(providerKinds as readonly string[]).includes(provider) || !providerRegistry[provider as ProviderKind].webhook || !isUuid(configId)) {
@@ -162,57 +149,6 @@ async function receive(input: { provider: string; configId: string; req: Request
   return recordProviderEvents({ config, verification: handler.verification, events });
 }
 
-/**
- * Records a config's provider events once each (dedupe by event key), queues their processing in
- * the same transaction, and applies small batches at once. The one way provider events enter
- * Herald: pushed ones (a verified webhook) and pulled ones (a polled report API) alike, so both
- * move messages, usage, suppressions and customer events by the same rules.
- */
-export async function recordProviderEvents(input: {
-  config: Pick<ProviderConfigRecord, "id" | "tenantId" | "provider">;
-  verification: WebhookVerification;
-  events: NormalizedEvent[];
-}): Promise<WebhookReceipt> {
-  const { config, events } = input;
-  const receivedAt = new Date();
-  const rows = events.map((e) => ({
-    id: randomUUID(),
-    tenantId: config.tenantId,
-    configId: config.id,
-    provider: config.provider,
-    eventKey: e.eventKey,
-    eventType: e.type,
-    providerEvent: e.providerEvent.slice(0, 200),
-    verification: input.verification,
-    status: "pending" as const,
-    providerMessageId: e.providerMessageId ?? null,
-    recipient: e.recipient ?? null,
-    occurredAt: e.occurredAt,
-    receivedAt,
-    payload: e.payload,
-    details: detailsOf(e) as unknown as Record<string, unknown>,
-  }));
-  const db = getDb();
-  const { newIds, duplicates } = await db.transaction(async (tx) => {
-    const recorded = await recordWebhookEvents(tx, rows);
-    // Same transaction: an acknowledged event always has its processing job.
-    if (recorded.newIds.length > 0) {
-      await emitEvent("herald/webhook-events.received", { tenantId: config.tenantId, count: recorded.newIds.length }, { db: tx, tenantId: config.tenantId });
-    }
-    return recorded;
-  });
-  let processed = 0;
-  if (newIds.length > 0 && newIds.length <= INLINE_PROCESS_LIMIT) {
-    try {
-      const s = await processWebhookEvents(config.tenantId, { ids: newIds });
-      processed = s.processed + s.unmatched;
-    } catch (err) {
-      // Recorded and queued: the job applies them.
-      logger.warn({ err, configId: config.id }, "inline webhook processing failed; left to the job");
-    }
-  }
-  return { received: events.length, recorded: newIds.length, duplicates, processed };
-}
 
 /** The answer to a received webhook: the provider's expected reply, else the receipt as JSON. */
 export function webhookReply(provider: string, receipt: WebhookReceipt): Response {

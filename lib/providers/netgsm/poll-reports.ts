@@ -6,7 +6,7 @@ import { getDb } from "@/db";
 import { claimMessagesAwaitingReport, listConfigsAwaitingReports, releaseReportClaims, type ClaimedReport } from "@/db/queries/report-polls";
 import { errorText, logger } from "@/lib/logger";
 import { limiterStore } from "@/lib/rate-limit/store";
-import { recordProviderEvents } from "@/lib/webhooks/receive";
+import { recordProviderEvents } from "@/lib/webhooks/record";
 import { isRecord, strOf, type NormalizedEvent, type WebhookEventType } from "@/lib/webhooks/types";
 import { baseUrlOf, basicAuth, DEFAULT_PROVIDER_TIMEOUT_MS, httpRequest, needCredential, rec, str } from "../adapter";
 import { findConfigRecord, resolveCredentials, type ConfigOf } from "../config-record";
