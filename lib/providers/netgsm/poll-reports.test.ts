@@ -180,6 +180,22 @@ describe("netgsm report poll", () => {
   });
 });
 
+describe("netgsm report poll refusals", () => {
+  it("stops at a refused query (system error): the unasked batch is handed back, the asked one waits for its claim to lapse", async () => {
+    const ctx = await makeContext("admin");
+    const { config, account, sent } = await sendThroughNetgsm(ctx, ["+905321300051", "+905321300052"]);
+    sim.addFailureRule({ accountId: account.id, mode: "server_error", status: 500, count: 1 });
+    await dueForPoll(sent);
+    expect(await pollNetgsmReports({ configIds: [config.id], jobsPerQuery: 1 })).toMatchObject({ queries: 1, failed: 1, recorded: 0 });
+    const [asked] = reportRequests(account.id).map((r) => (r.body as { jobids: string[] }).jobids);
+    expect(reportRequests(account.id).map((r) => r.status)).toEqual([500]);
+    const after = await messagesOf(ctx, sent.map((m) => m.id));
+    expect(after.map((m) => m.status)).toEqual(["sent", "sent"]);
+    expect(after.find((m) => m.providerMessageId === asked![0])!.reportPollAt).not.toBeNull();
+    expect(after.find((m) => m.providerMessageId !== asked![0])!.reportPollAt).toBeNull();
+  });
+});
+
 describe("netgsm report answers", () => {
   it.each([
     // [Netgsm status, Herald event, message status it leads to, error code]

@@ -186,9 +186,12 @@ async function pollConfig(c: { id: string; tenantId: string }, o: { now: Date; s
       continue;
     }
     if (code !== "00" || answer.status < 200 || answer.status >= 300) {
+      // Bad credentials (30) or Netgsm's own fault (100/101) refuse the next batch too: stop, hand
+      // the unasked ones back; this batch is asked again when its claim lapses.
+      await releaseReportClaims(db, { tenantId: c.tenantId, ids: batches.slice(i + 1, granted).flat().map((m) => m.id) });
       summary.failed++;
       logger.warn({ configId: c.id, httpStatus: answer.status, code: code ?? null }, "netgsm report query refused");
-      continue;
+      return;
     }
     const events = reportEvents(answer.body, new Set(jobids), o.now);
     summary.pending += jobids.length - new Set(events.map((e) => e.providerMessageId)).size;
