@@ -95,6 +95,12 @@ export const messages = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true }),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     failedAt: timestamp("failed_at", { withTimezone: true }),
+    /**
+     * For providers whose delivery status is polled (they post no reports): not claimed by a poll
+     * before this time. Null = never polled. A claim moves it one lease ahead, so concurrent pollers
+     * never query the same message and a still-pending one goes to the back of the line.
+     */
+    reportPollAt: timestamp("report_poll_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("messages_tenant_idempotency_unique")
@@ -109,6 +115,8 @@ export const messages = pgTable(
     // Due scheduled sends whose delivery job went missing are found here (the reminder tick releases them).
     // (Not a partial index on status: the migration that adds the `scheduled` value cannot use it.)
     index("messages_send_at_idx").on(t.sendAt).where(sql`${t.sendAt} is not null`),
+    // Sent messages a report poll may claim, per config, least recently polled first.
+    index("messages_report_poll_idx").on(t.configId, t.reportPollAt).where(sql`${t.status} = 'sent' and ${t.providerMessageId} is not null`),
   ],
 );
 

@@ -13,8 +13,12 @@ import { tenants } from "./tenants";
 export const webhookEventStatuses = ["pending", "processed", "unmatched", "failed"] as const;
 export type WebhookEventStatus = (typeof webhookEventStatuses)[number];
 
-/** How the request proved it came from the provider (only verified requests are ever stored). */
-export const webhookVerifications = ["ecdsa_p256", "hmac_sha256", "hmac_sha1", "callback_token"] as const;
+/**
+ * How the request proved it came from the provider (only verified requests are ever stored).
+ * `polled`: Herald asked the provider's API itself, with the config's credentials (a provider
+ * that posts no reports); a text column, so a new value needs no migration.
+ */
+export const webhookVerifications = ["ecdsa_p256", "hmac_sha256", "hmac_sha1", "callback_token", "polled"] as const;
 export type WebhookVerification = (typeof webhookVerifications)[number];
 
 export const webhookEvents = pgTable(

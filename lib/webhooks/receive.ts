@@ -1,11 +1,9 @@
 // The webhook entry point: find the config, verify the raw bytes, record every event once, ack.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { getDb } from "@/db";
 import { touchProviderConfigLastEvent } from "@/db/queries/provider-configs";
 import { claimWebhookNonce, recordWebhookRejection } from "@/db/queries/webhook-nonces";
-import { recordWebhookEvents } from "@/db/queries/webhook-events";
 import { providerKinds, type ProviderKind } from "@/db/schema/provider-configs";
-import { emitEvent } from "@/lib/jobs/emit";
 import { logger } from "@/lib/logger";
 import { countWebhookEvents, countWebhookRejected } from "@/lib/metrics/record";
 import { findConfigForWebhook, resolveCredentials, type ProviderConfigRecord, type ResolvedCredentials } from "@/lib/providers/config-record";
@@ -14,7 +12,7 @@ import { SecretStoreError } from "@/lib/secrets/store";
 import { formatPath } from "@/lib/api/errors";
 import { DATE_RANGE_MESSAGE, isDateInRange, isUuid } from "@/lib/validations/common";
 import { inspectJson, JSON_LIMITS } from "@/lib/validations/json-safety";
-import { detailsOf, processWebhookEvents } from "./process";
+import { recordProviderEvents, type WebhookReceipt } from "./record";
 import { WebhookRejected, type NormalizedEvent } from "./types";
 import { providerRegistry } from "@/lib/providers/registry";
 import { MAX_WEBHOOK_AGE_SECONDS } from "./hmac";
@@ -22,16 +20,6 @@ import type { IncomingWebhook, VerifiedWebhook } from "./webhook-provider";
 
 /** Bigger than the largest provider batches (768 KB) with room to spare; anything larger is refused unread. */
 export const MAX_WEBHOOK_BODY_BYTES = Number(process.env.HERALD_WEBHOOK_MAX_BYTES ?? 4 * 1024 * 1024);
-/** Batches up to this size are applied before answering; larger ones go to the job engine. */
-export const INLINE_PROCESS_LIMIT = Number(process.env.HERALD_WEBHOOK_INLINE_LIMIT ?? 100);
-
-export interface WebhookReceipt {
-  received: number;
-  recorded: number;
-  duplicates: number;
-  /** Applied before answering (small batches); the rest is applied by the job engine. */
-  processed: number;
-}
 
 async function findWebhookConfig(provider: string, configId: string): Promise<ProviderConfigRecord> {
   if (!(providerKinds as readonly string[]).includes(provider) || !providerRegistry[provider as ProviderKind].webhook || !isUuid(configId)) {
@@ -159,46 +147,9 @@ async function receive(input: { provider: string; configId: string; req: Request
   await refuseReplay(incoming, (await handler.verify(incoming)) ?? {});
   const events = handler.parse(incoming);
   assertStorableEvents(events);
-  const receivedAt = new Date();
   // Verified: the provider has Herald's URL (the card's "last event received" and onboarding).
-  await touchProviderConfigLastEvent(getDb(), { tenantId: config.tenantId, id: config.id, at: receivedAt });
-  const rows = events.map((e) => ({
-    id: randomUUID(),
-    tenantId: config.tenantId,
-    configId: config.id,
-    provider: config.provider,
-    eventKey: e.eventKey,
-    eventType: e.type,
-    providerEvent: e.providerEvent.slice(0, 200),
-    verification: handler.verification,
-    status: "pending" as const,
-    providerMessageId: e.providerMessageId ?? null,
-    recipient: e.recipient ?? null,
-    occurredAt: e.occurredAt,
-    receivedAt,
-    payload: e.payload,
-    details: detailsOf(e) as unknown as Record<string, unknown>,
-  }));
-  const db = getDb();
-  const { newIds, duplicates } = await db.transaction(async (tx) => {
-    const recorded = await recordWebhookEvents(tx, rows);
-    // Same transaction: an acknowledged event always has its processing job.
-    if (recorded.newIds.length > 0) {
-      await emitEvent("herald/webhook-events.received", { tenantId: config.tenantId, count: recorded.newIds.length }, { db: tx, tenantId: config.tenantId });
-    }
-    return recorded;
-  });
-  let processed = 0;
-  if (newIds.length > 0 && newIds.length <= INLINE_PROCESS_LIMIT) {
-    try {
-      const s = await processWebhookEvents(config.tenantId, { ids: newIds });
-      processed = s.processed + s.unmatched;
-    } catch (err) {
-      // Recorded and queued: the job applies them.
-      logger.warn({ err, configId: config.id }, "inline webhook processing failed; left to the job");
-    }
-  }
-  return { received: events.length, recorded: newIds.length, duplicates, processed };
+  await touchProviderConfigLastEvent(getDb(), { tenantId: config.tenantId, id: config.id, at: new Date() });
+  return recordProviderEvents({ config, verification: handler.verification, events });
 }
 
 /** The answer to a received webhook: the provider's expected reply, else the receipt as JSON. */

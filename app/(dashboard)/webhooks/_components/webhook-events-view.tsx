@@ -21,6 +21,7 @@ const verificationLabel: Record<string, string> = {
   hmac_sha256: "HMAC-SHA256 signature",
   hmac_sha1: "HMAC-SHA1 signature",
   callback_token: "Callback token",
+  polled: "Polled from the provider's API",
 };
 const ALL = "all";
 

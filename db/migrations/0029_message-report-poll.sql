@@ -1,0 +1,2 @@
+ALTER TABLE "messages" ADD COLUMN "report_poll_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "messages_report_poll_idx" ON "messages" USING btree ("config_id","report_poll_at") WHERE "messages"."status" = 'sent' and "messages"."provider_message_id" is not null;
