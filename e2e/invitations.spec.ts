@@ -23,8 +23,9 @@ test("an owner invites a new person, who accepts through the link by choosing a 
   await expect(row).toContainText("pending");
   await expect(page.getByTestId(`member-row-${email}`)).toHaveCount(0);
 
-  // The invitee, not signed in, on another browser context.
-  const context = await browser.newContext();
+  // The invitee, not signed in, on another browser context (contexts made in a test inherit the
+  // signed-in storage state of the fixtures unless told otherwise).
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const invitee = await context.newPage();
   await invitee.goto(new URL(link).pathname);
   await expect(invitee.getByRole("heading", { name: /^Join / })).toBeVisible();

@@ -82,8 +82,13 @@ test("deep links to a message and a filtered view; Back/Forward; focus returns; 
       ["UTC", "UTC"],
     ] as const) {
       await page.goto("/settings?tab=account");
-      await page.getByLabel("Time zone").selectOption(zone);
-      await page.getByRole("button", { name: "Save" }).click();
+      // A choice made before the page hydrates is reset by React: choose until the form has it.
+      const save = page.getByRole("button", { name: "Save" });
+      await expect(async () => {
+        await page.getByLabel("Time zone").selectOption(zone);
+        await expect(save).toBeEnabled({ timeout: 1_000 });
+      }).toPass({ timeout: 20_000 });
+      await save.click();
       await expect(page.getByText("Display preferences saved")).toBeVisible();
       await page.goto(`/messages?q=${id}`);
       await expect(page.getByRole("columnheader", { name: `Created (${label})` })).toBeVisible();
