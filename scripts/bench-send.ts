@@ -7,6 +7,7 @@
 //   BENCH_WEB_CONCURRENCY (default 1)  web processes, e.g. "1,2" compares one and two
 //   BENCH_BATCH_CLIENTS (default 4)    concurrent batch clients (1,000 messages each call)
 //   PORT (default 3918)
+//   BENCH_CPU_PROF=<dir>               the server writes a CPU profile (.cpuprofile) there on exit
 //
 // The per-key API rate limit is lifted for the server under test (HERALD_API_RATE_LIMIT_*), and
 // delivery workers are off (HERALD_IN_PROCESS_WORKERS=false): this measures accepting, not sending.
@@ -131,7 +132,9 @@ async function waitForServer(child: ChildProcess) {
 }
 
 async function startServer(env: NodeJS.ProcessEnv, webConcurrency: number) {
-  const child = spawn("npx", ["tsx", "scripts/start.ts"], {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (where the time goes).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     env: {
       ...env,
@@ -159,7 +162,7 @@ async function startServer(env: NodeJS.ProcessEnv, webConcurrency: number) {
     };
     if (child.exitCode === null && child.pid) {
       kill("SIGTERM");
-      for (let i = 0; i < 30 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 75 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 200));
       if (child.exitCode === null) kill("SIGKILL");
     }
   };
