@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import { freshBrokerRetry } from "./broker-outbox";
 import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import {
@@ -38,13 +39,18 @@ export async function findActiveTelephonyToken(db: DbOrTx, { tenantId }: { tenan
   });
 }
 
-/** Authentication lookup: the tenant comes from the token itself. */
-export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: { tokenHash: string }) {
-  const [row] = await db
+const activeTelephonyTokenByHash = preparedQuery((db) =>
+  db
     .select({ id: telephonyTokens.id, tenantId: telephonyTokens.tenantId, tenantSlug: tenants.slug, lastUsedAt: telephonyTokens.lastUsedAt })
     .from(telephonyTokens)
     .innerJoin(tenants, eq(tenants.id, telephonyTokens.tenantId))
-    .where(and(eq(telephonyTokens.tokenHash, tokenHash), isNull(telephonyTokens.revokedAt)));
+    .where(and(eq(telephonyTokens.tokenHash, sql.placeholder("tokenHash")), isNull(telephonyTokens.revokedAt)))
+    .prepare("find_active_telephony_token_by_hash"),
+);
+
+/** Authentication lookup: the tenant comes from the token itself (prepared: every call event asks; never cached, so a revoked token fails at once). */
+export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: { tokenHash: string }) {
+  const [row] = await activeTelephonyTokenByHash(db).execute({ tokenHash });
   return row;
 }
 
