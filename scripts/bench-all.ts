@@ -28,11 +28,14 @@ function runBench(name: string): Promise<{ results: BenchResult[]; code: number;
 
 const num = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
+/** Two decimals for small figures (CPU milliseconds), none for rates. */
+const small = (n: number) => (Math.abs(n) < 10 && !Number.isInteger(n) ? 2 : 0);
+
 function row(r: BenchResult) {
   return [
     r.path,
-    `${num(r.figure)} ${r.unit}`,
-    r.ceiling ? `${num(r.ceiling.figure)} ${r.ceiling.unit} (${r.ceiling.name})` : "–",
+    `${num(r.figure, small(r.figure))} ${r.unit}`,
+    r.ceiling ? `${num(r.ceiling.figure, small(r.ceiling.figure))} ${r.ceiling.unit} (${r.ceiling.name})` : "–",
     r.ratio === undefined ? "–" : `${num(r.ratio * 100, r.ratio < 0.1 ? 1 : 0)} %`,
     r.p50 === undefined ? "–" : `${num(r.p50, 1)} / ${num(r.p99, 1)} ms`,
     r.target,
