@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import { apiKeys, tenants, users } from "../schema";
 
@@ -11,13 +12,22 @@ export async function insertApiKey(
   return row!;
 }
 
-/** Lookup by hash for authentication, with the key's tenant (one round trip on every API call). */
-export async function findActiveApiKeyByHash(db: DbOrTx, { keyHash }: { keyHash: string }) {
-  const [row] = await db
+const activeApiKeyByHash = preparedQuery((db) =>
+  db
     .select({ id: apiKeys.id, name: apiKeys.name, tenantId: apiKeys.tenantId, scopes: apiKeys.scopes, tenantSlug: tenants.slug })
     .from(apiKeys)
     .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
-    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.keyHash, sql.placeholder("keyHash")), isNull(apiKeys.revokedAt)))
+    .prepare("find_active_api_key_by_hash"),
+);
+
+/**
+ * Lookup by hash for authentication, with the key's tenant (one round trip on every API call,
+ * prepared). Read on every request, never cached: a key revoked through any process is refused
+ * by every process on its next request.
+ */
+export async function findActiveApiKeyByHash(db: DbOrTx, { keyHash }: { keyHash: string }) {
+  const [row] = await activeApiKeyByHash(db).execute({ keyHash });
   return row;
 }
 

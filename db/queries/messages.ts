@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import {
   communicationEvents,
   messageAttempts,
@@ -158,13 +159,18 @@ export async function insertAcceptedMessages(
   }
 }
 
-/** The messages of a tenant holding these idempotency keys. */
-export async function findMessagesByIdempotencyKeys(db: DbOrTx, { tenantId, keys }: { tenantId: string; keys: string[] }) {
-  if (keys.length === 0) return [];
-  return db
+const messagesByIdempotencyKeys = preparedQuery((db) =>
+  db
     .select()
     .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), inArray(messages.idempotencyKey, keys)));
+    .where(and(eq(messages.tenantId, sql.placeholder("tenantId")), sql`${messages.idempotencyKey} = any(${sql.placeholder("keys")}::text[])`))
+    .prepare("find_messages_by_idempotency_keys"),
+);
+
+/** The messages of a tenant holding these idempotency keys (prepared: every keyed send asks). */
+export async function findMessagesByIdempotencyKeys(db: DbOrTx, { tenantId, keys }: { tenantId: string; keys: string[] }) {
+  if (keys.length === 0) return [];
+  return messagesByIdempotencyKeys(db).execute({ tenantId, keys });
 }
 
 export async function findMessage(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {

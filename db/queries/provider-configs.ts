@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import {
   providerConfigs,
   type NewProviderConfig,
@@ -47,6 +48,21 @@ export async function findProviderConfigForWebhook(db: DbOrTx, { id, provider }:
 }
 
 /** Keyset page ordered by (created_at, id). */
+const activeProviderConfigs = preparedQuery((db) =>
+  db
+    .select()
+    .from(providerConfigs)
+    .where(and(eq(providerConfigs.tenantId, sql.placeholder("tenantId")), eq(providerConfigs.status, "active")))
+    .orderBy(asc(providerConfigs.createdAt), asc(providerConfigs.id))
+    .limit(sql.placeholder("limit"))
+    .prepare("list_active_provider_configs"),
+);
+
+/** A tenant's active configs, as `listProviderConfigs` orders them (prepared: every send routes on them). */
+export async function listActiveProviderConfigs(db: DbOrTx, { tenantId, limit }: { tenantId: string; limit: number }) {
+  return activeProviderConfigs(db).execute({ tenantId, limit });
+}
+
 export async function listProviderConfigs(
   db: DbOrTx,
   {

@@ -1,8 +1,20 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import { deviceTokens, routingRules, type Channel, type NewRoutingRule, type ProviderKind, type RoutingRule } from "../schema";
 
+const tenantRoutingRules = preparedQuery((db) =>
+  db
+    .select()
+    .from(routingRules)
+    .where(eq(routingRules.tenantId, sql.placeholder("tenantId")))
+    .orderBy(asc(routingRules.channel), asc(routingRules.position), asc(routingRules.createdAt))
+    .prepare("list_routing_rules"),
+);
+
 export async function listRoutingRules(db: DbOrTx, { tenantId, channel }: { tenantId: string; channel?: Channel }) {
+  // All of a tenant's rules: every unified send reads them (prepared).
+  if (!channel) return tenantRoutingRules(db).execute({ tenantId });
   return db
     .select()
     .from(routingRules)

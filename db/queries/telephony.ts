@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import { freshBrokerRetry } from "./broker-outbox";
 import { UNPAGED_LIST_LIMIT } from "./list-limits";
 import {
@@ -38,13 +39,18 @@ export async function findActiveTelephonyToken(db: DbOrTx, { tenantId }: { tenan
   });
 }
 
-/** Authentication lookup: the tenant comes from the token itself. */
-export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: { tokenHash: string }) {
-  const [row] = await db
+const activeTelephonyTokenByHash = preparedQuery((db) =>
+  db
     .select({ id: telephonyTokens.id, tenantId: telephonyTokens.tenantId, tenantSlug: tenants.slug, lastUsedAt: telephonyTokens.lastUsedAt })
     .from(telephonyTokens)
     .innerJoin(tenants, eq(tenants.id, telephonyTokens.tenantId))
-    .where(and(eq(telephonyTokens.tokenHash, tokenHash), isNull(telephonyTokens.revokedAt)));
+    .where(and(eq(telephonyTokens.tokenHash, sql.placeholder("tokenHash")), isNull(telephonyTokens.revokedAt)))
+    .prepare("find_active_telephony_token_by_hash"),
+);
+
+/** Authentication lookup: the tenant comes from the token itself (prepared: every call event asks; never cached, so a revoked token fails at once). */
+export async function findActiveTelephonyTokenByHash(db: DbOrTx, { tokenHash }: { tokenHash: string }) {
+  const [row] = await activeTelephonyTokenByHash(db).execute({ tokenHash });
   return row;
 }
 
@@ -68,16 +74,6 @@ export interface CallEventRow {
   payload: Record<string, unknown>;
 }
 
-/** Inserts the event unless the same (tenant, call_id, event_type, timestamp) exists: undefined then. */
-export async function insertCallEventLog(db: DbOrTx, row: CallEventRow) {
-  const [inserted] = await db
-    .insert(callEventLogs)
-    .values(row)
-    .onConflictDoNothing({ target: [callEventLogs.tenantId, callEventLogs.callId, callEventLogs.eventType, callEventLogs.occurredAt] })
-    .returning({ id: callEventLogs.id, seq: callEventLogs.seq, createdTime: callEventLogs.createdTime });
-  return inserted;
-}
-
 const lifecycleColumn: Record<CallEventType, keyof typeof calls.$inferInsert> = {
   call_started: "startedAt",
   call_ringing: "ringingAt",
@@ -89,47 +85,60 @@ const lifecycleColumn: Record<CallEventType, keyof typeof calls.$inferInsert> = 
 };
 
 /**
- * Folds one event into its call record. Each lifecycle time keeps the earliest value seen, so
- * events arriving out of order or repeated with another timestamp converge to the same record.
- * The school comes from the inbound number the call was made to, resolved on first sight.
+ * The accept of one call event as one statement (one round trip, atomic without BEGIN/COMMIT):
+ * 1. log it, unless the same (tenant, call_id, event_type, timestamp) exists — a repeat then
+ *    changes nothing at all and the result is undefined;
+ * 2. fold it into its call record: each lifecycle time keeps the earliest value seen, so events
+ *    arriving out of order or repeated with another timestamp converge to the same record; the
+ *    school comes from the inbound number the call was made to, resolved on first sight;
+ * 3. requeue the call's dead-lettered events, so a new event cannot overtake one that ran out of
+ *    retries (the broker outbox keeps per-call order among queued rows).
+ * Steps 2 and 3 run only when step 1 logged a row.
  */
-export async function upsertCallFromEvent(db: DbOrTx, row: CallEventRow) {
+export async function ingestCallEventRow(db: DbOrTx, row: CallEventRow): Promise<{ id: string } | undefined> {
+  const logged = db
+    .insert(callEventLogs)
+    .values(row)
+    .onConflictDoNothing({ target: [callEventLogs.tenantId, callEventLogs.callId, callEventLogs.eventType, callEventLogs.occurredAt] })
+    .returning({ id: callEventLogs.id });
   const column = lifecycleColumn[row.eventType];
-  const number = sql`(select n.id from ${inboundNumbers} n where n.tenant_id = ${row.tenantId} and n.number = ${row.toNumber})`;
-  const school = sql`(select n.school_id from ${inboundNumbers} n where n.tenant_id = ${row.tenantId} and n.number = ${row.toNumber})`;
-  const set: Record<string, SQL> = {
-    firstEventAt: sql`least(${calls.firstEventAt}, excluded.first_event_at)`,
-    lastEventAt: sql`greatest(${calls.lastEventAt}, excluded.last_event_at)`,
-    eventCount: sql`${calls.eventCount} + 1`,
-    updatedAt: sql`now()`,
-  };
-  const colName = calls[column as "startedAt"].name;
-  // least() ignores nulls: the earliest time seen wins.
-  set[column] = sql`least(${sql.identifier("calls")}.${sql.identifier(colName)}, excluded.${sql.identifier(colName)})`;
-  if (row.eventType === "call_ended") set.durationSeconds = sql`excluded.duration_seconds`;
+  const lifecycle = sql.identifier(calls[column as "startedAt"].name);
+  const inbound = (field: "id" | "school_id") =>
+    sql`(select n.${sql.identifier(field)} from ${inboundNumbers} n where n.tenant_id = ${row.tenantId}::uuid and n.number = ${row.toNumber}::text)`;
+  const set: SQL[] = [
+    sql`first_event_at = least(${calls.firstEventAt}, excluded.first_event_at)`,
+    sql`last_event_at = greatest(${calls.lastEventAt}, excluded.last_event_at)`,
+    sql`event_count = ${calls.eventCount} + 1`,
+    sql`updated_at = now()`,
+    // least() ignores nulls: the earliest time seen wins.
+    sql`${lifecycle} = least(${sql.identifier("calls")}.${lifecycle}, excluded.${lifecycle})`,
+  ];
+  if (row.eventType === "call_ended") set.push(sql`duration_seconds = excluded.duration_seconds`);
   if (row.eventType === "call_forwarded") {
     // The forwarded event's to_number is the new destination.
-    set.forwardedTo = sql`case when ${calls.forwardedAt} is null or excluded.forwarded_at <= ${calls.forwardedAt} then excluded.forwarded_to else ${calls.forwardedTo} end`;
+    set.push(sql`forwarded_to = case when ${calls.forwardedAt} is null or excluded.forwarded_at <= ${calls.forwardedAt} then excluded.forwarded_to else ${calls.forwardedTo} end`);
   }
-  const [call] = await db
-    .insert(calls)
-    .values({
-      tenantId: row.tenantId,
-      callId: row.callId,
-      fromNumber: row.fromNumber,
-      toNumber: row.toNumber,
-      inboundNumberId: number,
-      schoolId: school,
-      [column]: row.occurredAt,
-      durationSeconds: row.eventType === "call_ended" ? row.durationSeconds : null,
-      forwardedTo: row.eventType === "call_forwarded" ? row.toNumber : null,
-      firstEventAt: row.occurredAt,
-      lastEventAt: row.occurredAt,
-      eventCount: 1,
-    })
-    .onConflictDoUpdate({ target: [calls.tenantId, calls.callId], set })
-    .returning({ id: calls.id, schoolId: calls.schoolId });
-  return call!;
+  // Raw parameters skip drizzle's column mapping: the driver takes timestamps as ISO text.
+  const occurredAt = row.occurredAt.toISOString();
+  // An embedded drizzle query brings its own parentheses.
+  const result = await db.execute<{ id: string }>(sql`
+    with logged as ${logged},
+    folded as (
+      insert into ${calls} (tenant_id, call_id, from_number, to_number, inbound_number_id, school_id, ${lifecycle},
+        duration_seconds, forwarded_to, first_event_at, last_event_at, event_count)
+      select ${row.tenantId}::uuid, ${row.callId}::text, ${row.fromNumber}::text, ${row.toNumber}::text, ${inbound("id")}, ${inbound("school_id")},
+        ${occurredAt}::timestamptz, ${row.eventType === "call_ended" ? row.durationSeconds : null}::integer,
+        ${row.eventType === "call_forwarded" ? row.toNumber : null}::text, ${occurredAt}::timestamptz, ${occurredAt}::timestamptz, 1
+      where exists (select 1 from logged)
+      on conflict (tenant_id, call_id) do update set ${sql.join(set, sql`, `)}
+    ),
+    requeued as (
+      update ${callEventLogs} set publish_status = 'queued', next_attempt_at = now(), failing_since = null, claimed_until = null
+      where tenant_id = ${row.tenantId}::uuid and call_id = ${row.callId}::text and publish_status = 'dead_lettered'
+        and exists (select 1 from logged)
+    )
+    select id from logged`);
+  return result[0];
 }
 
 // ---------------------------------------------------------------- publishing

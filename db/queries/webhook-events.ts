@@ -1,6 +1,7 @@
 // Provider webhook events: recording with dedupe, claiming pending ones, and applying their effects.
 import { and, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import {
   messages,
   messageStatusHistory,
@@ -185,12 +186,24 @@ export async function findSuppression(db: DbOrTx, { tenantId, channel, address }
   return row;
 }
 
-export async function findSuppressedAddresses(db: DbOrTx, { tenantId, channel, addresses }: { tenantId: string; channel: Channel; addresses: string[] }) {
-  if (addresses.length === 0) return [];
-  return db
+const suppressedAddresses = preparedQuery((db) =>
+  db
     .select({ address: suppressions.address, reason: suppressions.reason, createdAt: suppressions.createdAt })
     .from(suppressions)
-    .where(and(eq(suppressions.tenantId, tenantId), eq(suppressions.channel, channel), inArray(suppressions.address, addresses)));
+    .where(
+      and(
+        eq(suppressions.tenantId, sql.placeholder("tenantId")),
+        eq(suppressions.channel, sql.placeholder("channel")),
+        sql`${suppressions.address} = any(${sql.placeholder("addresses")}::text[])`,
+      ),
+    )
+    .prepare("find_suppressed_addresses"),
+);
+
+/** Prepared: every send checks its recipients. */
+export async function findSuppressedAddresses(db: DbOrTx, { tenantId, channel, addresses }: { tenantId: string; channel: Channel; addresses: string[] }) {
+  if (addresses.length === 0) return [];
+  return suppressedAddresses(db).execute({ tenantId, channel, addresses });
 }
 
 export async function listWebhookEvents(

@@ -1,7 +1,7 @@
 // A config as the messaging engine and webhooks read it: settings typed by provider, credentials
 // decrypted on demand. No TenantContext: the caller already has the tenant.
 import { getDb, type DbOrTx } from "@/db";
-import { findProviderConfig, findProviderConfigForWebhook, listProviderConfigs } from "@/db/queries/provider-configs";
+import { findProviderConfig, findProviderConfigForWebhook, listActiveProviderConfigs, listProviderConfigs } from "@/db/queries/provider-configs";
 import type { ProviderConfig, ProviderKind } from "@/db/schema/provider-configs";
 import { resolveSecretRef, SecretStoreError } from "@/lib/secrets/store";
 import { settingsSchema, type ProviderSettings } from "@/lib/validations/provider-configs";
@@ -18,7 +18,9 @@ export type ResolvedCredentials = Record<string, string>;
 
 /** The configs that may send now: status active only. Oldest first, so routing is stable. */
 export async function listActiveConfigs(tenantId: string, provider?: ProviderKind): Promise<ProviderConfigRecord[]> {
-  const rows = await listProviderConfigs(getDb(), { tenantId, provider, status: "active", limit: 1000 });
+  const rows = provider
+    ? await listProviderConfigs(getDb(), { tenantId, provider, status: "active", limit: 1000 })
+    : await listActiveProviderConfigs(getDb(), { tenantId, limit: 1000 });
   return rows.map(typedRecord);
 }
 

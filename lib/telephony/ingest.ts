@@ -1,5 +1,5 @@
 import { getDb } from "@/db";
-import { insertCallEventLog, requeueDeadLetteredCallEvents, upsertCallFromEvent, type CallEventRow } from "@/db/queries/telephony";
+import { ingestCallEventRow, type CallEventRow } from "@/db/queries/telephony";
 import { wakeBrokerOutbox } from "@/lib/broker/outbox-publisher";
 import type { CallEventInput } from "@/lib/validations/telephony";
 
@@ -11,8 +11,8 @@ export interface IngestResult {
 
 /**
  * Logs one validated call event (queued for the broker outbox) and folds it into its call record,
- * in one transaction: either the event is logged *and* will be published, or nothing is
- * written. A repeat of (call_id, event_type, timestamp) changes nothing.
+ * in one statement: either the event is logged *and* will be published, or nothing is written.
+ * A repeat of (call_id, event_type, timestamp) changes nothing.
  */
 export async function ingestCallEvent(tenant: { tenantId: string }, input: CallEventInput): Promise<IngestResult> {
   const row: CallEventRow = {
@@ -32,15 +32,8 @@ export async function ingestCallEvent(tenant: { tenantId: string }, input: CallE
       ...(input.duration !== undefined ? { duration: input.duration } : {}),
     },
   };
-  const result = await getDb().transaction(async (tx): Promise<IngestResult> => {
-    const logged = await insertCallEventLog(tx, row);
-    if (!logged) return { duplicate: true };
-    await upsertCallFromEvent(tx, row);
-    // A new event must not overtake an earlier one of its call that ran out of retries: both go
-    // again, in order (the broker outbox keeps per-call order among queued rows).
-    await requeueDeadLetteredCallEvents(tx, { tenantId: tenant.tenantId, callId: input.call_id });
-    return { id: logged.id, duplicate: false };
-  });
+  const logged = await ingestCallEventRow(getDb(), row);
+  const result: IngestResult = logged ? { id: logged.id, duplicate: false } : { duplicate: true };
   // The log row is its own outbox row (publish_status = queued): nothing else to write.
   if (result.id) wakeBrokerOutbox();
   return result;
