@@ -8,6 +8,7 @@ import { getDb } from "@/db";
 import { customerioSyncState } from "@/db/schema";
 import { startSimulator, type Simulator } from "@/e2e/simulator";
 import type { CustomerioAccount } from "@/e2e/simulator/providers/customerio";
+import { setAlertSink, type Alert } from "@/lib/alerts/raise-alert";
 import { createContact } from "@/lib/contacts/contacts";
 import { makeContext } from "@/lib/test/factories";
 import { customerioConfigInput } from "@/lib/validations/customerio";
@@ -18,11 +19,14 @@ let sim: Simulator;
 const previousAllow = process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS;
 const fast = { backoffBaseMs: 50, backoffMaxMs: 400, inRunRetries: 1, runBudgetMs: 10_000 };
 
+const alerts: Alert[] = [];
 beforeAll(async () => {
+  setAlertSink((a) => alerts.push(a));
   sim = await startSimulator({ port: 0 });
   process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS = "127.0.0.1";
 });
 afterAll(async () => {
+  setAlertSink(undefined);
   process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS = previousAllow;
   await sim?.close();
 });
@@ -103,7 +107,10 @@ describe("Customer.io sync under failure", () => {
     const pid = ext("auth");
     await createContact(ctx, { external_id: pid });
     const rule = sim.addFailureRule({ mode: "auth_error", provider: "customerio", accountId: account.id });
+    alerts.length = 0;
     expect(await sync(ctx.tenantId)).toMatchObject({ stopped: "auth", sent: 0 });
+    // The tenant's admins hear of it (Slack and their own alert webhook), once.
+    expect(alerts.filter((a) => a.kind === "integration_failed" && a.tenantId === ctx.tenantId)).toHaveLength(1);
     const broken = await getCustomerioConfig(ctx);
     expect(broken).toMatchObject({ status: "error", counts: { pending: 1, failed: 0 } });
     expect(broken.last_error).toMatch(/refused the site id and API key/);

@@ -21,6 +21,7 @@ import {
   type SyncedRow,
 } from "@/db/queries/customerio";
 import type { CustomerioIntegration } from "@/db/schema/customerio";
+import { alertIntegrationFailed } from "@/lib/alerts/ops-alerts";
 import { logger } from "@/lib/logger";
 import { SharedRequestLimiter } from "@/lib/rate-limit/request-limiter";
 import { resolveSecretRef } from "@/lib/secrets/store";
@@ -96,6 +97,7 @@ export async function runCustomerioSync(
     client = await clientFor(integration, settings);
   } catch (err) {
     await updateCustomerioIntegration(db, { tenantId, id: integration.id, values: { status: "error", lastError: `Credentials: ${(err as Error).message}`, statusChangedAt: new Date() } });
+    alertIntegrationFailed({ tenantId, integration: "Customer.io", integrationId: integration.id, message: `Sync stopped: the credentials could not be read (${(err as Error).message})` });
     return { ...result, stopped: "credentials" };
   }
   const mapping = mappingSchema.parse(integration.mapping);
@@ -117,8 +119,13 @@ export async function runCustomerioSync(
     if (stop.lastError) lastError = stop.lastError;
     if (stop.auth) {
       await updateCustomerioIntegration(db, { tenantId, id: integration.id, values: { status: "error", lastError: stop.auth, statusChangedAt: new Date() } });
+      alertIntegrationFailed({ tenantId, integration: "Customer.io", integrationId: integration.id, message: `Sync stopped: Customer.io refused the credentials (${stop.auth})` });
       return { ...result, stopped: "auth" };
     }
+  }
+  if (result.failed > 0) {
+    // Refused for good (dead-lettered on the Integrations page, where they can be replayed).
+    alertIntegrationFailed({ tenantId, integration: "Customer.io", integrationId: integration.id, severity: "warning", message: `${result.failed} change(s) refused by Customer.io; see Integrations → Customer.io → Failures` });
   }
   result.nextDueAt = await nextCustomerioDueAt(db, { integrationId: integration.id });
   await updateCustomerioIntegration(db, { tenantId, id: integration.id, values: { lastSyncedAt: new Date(), ...(lastError !== null ? { lastError } : result.sent > 0 ? { lastError: null } : {}) } });
