@@ -9,6 +9,7 @@ export const alertKinds = [
   "quota",
   "integration_failed",
   "webhook_endpoint_disabled",
+  "otp_pumping_blocked",
   "test",
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];

@@ -82,6 +82,18 @@ export function alertIntegrationFailed(input: { tenantId: string; integration: s
   });
 }
 
+/** OTP sends to a prefix or country were stopped for suspected SMS pumping (lifted on the OTP page). */
+export function alertOtpPumpingBlocked(input: { tenantId: string; kind: "prefix" | "country"; value: string; reason: string }): void {
+  raiseAlert({
+    kind: "otp_pumping_blocked",
+    severity: "warning",
+    title: `OTP sends blocked for suspected SMS pumping: ${input.kind} ${input.value}`,
+    text: `${input.reason}. Review and lift it on the OTP page.`,
+    tenantId: input.tenantId,
+    dedupeKey: `${input.kind}:${input.value}`,
+  });
+}
+
 const HOUR = 3_600_000;
 // Per tenant and hour; bounded like every map keyed by ids from outside this process.
 const deadLetterCounts = new BoundedMap<string, number>(10_000);

@@ -4,6 +4,7 @@ import { parsePhoneNumber } from "awesome-phonenumber";
 import { getDb, type DbOrTx } from "@/db";
 import { conversionSince, findActiveBlocks, hitCounters, insertBlock, insertRefusal, lastUnblockedAt, type CounterHit } from "@/db/queries/otp";
 import { ApiError } from "@/lib/api/errors";
+import { alertOtpPumpingBlocked } from "@/lib/alerts/ops-alerts";
 import { logger } from "@/lib/logger";
 import { otpNow } from "./clock";
 import { throttleWindows, type OtpPolicy, type ThrottleName } from "./policy";
@@ -180,6 +181,9 @@ export async function detectPumping(tenantId: string, dest: Destination, policy:
       reason: `conversion collapse: ${verified} of ${sends} codes verified in the last hour (${conversion.toFixed(1)} %, threshold ${policy.pumpingMinConversionPercent} %)`,
       stats: { sends, verified, conversion_percent: Number(conversion.toFixed(2)), window_seconds: PUMPING_WINDOW_MS / 1000 },
     });
-    if (block) logger.warn({ tenantId, kind: c.kind, value: c.value, sends, verified }, "OTP destination blocked for suspected SMS pumping");
+    if (block) {
+      logger.warn({ tenantId, kind: c.kind, value: c.value, sends, verified }, "OTP destination blocked for suspected SMS pumping");
+      alertOtpPumpingBlocked({ tenantId, kind: c.kind, value: c.value, reason: block.reason });
+    }
   }
 }

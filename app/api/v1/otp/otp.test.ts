@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { workflows } from "@/inngest/workflows";
+import { setAlertSink, type Alert } from "@/lib/alerts/raise-alert";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
 import { logger } from "@/lib/logger";
@@ -237,7 +238,9 @@ describe("SMS-pumping protection", () => {
   });
 
   it("blocks a prefix whose codes are not verified, shows it to admins, and an admin lifts it", async () => {
-    const { key } = await tenant({ pumping_min_sends: 5, pumping_min_conversion_percent: 20, limits: { destination_30s: 100, destination_hour: 100, destination_day: 100 } });
+    const { ctx, key } = await tenant({ pumping_min_sends: 5, pumping_min_conversion_percent: 20, limits: { destination_30s: 100, destination_hour: 100, destination_day: 100 } });
+    const alerts: Alert[] = [];
+    setAlertSink((a) => alerts.push(a));
     const prefix = "+4670999";
     const numbers = Array.from({ length: 6 }, (_, i) => `${prefix}${String(1000 + i)}`);
     for (const to of numbers.slice(0, 5)) expect((await create(key, { to })).res.status).toBe(201);
@@ -248,6 +251,9 @@ describe("SMS-pumping protection", () => {
     expect(blocked.res.status).toBe(403);
     expect(blocked.body.error).toMatchObject({ code: "otp_destination_blocked", details: { kind: "prefix", value: prefix } });
     expect(blocked.body.error.details.block_reason).toMatch(/0 of 5 codes verified/);
+    // The tenant's admins are told (Slack and their alert webhook), once per block.
+    setAlertSink(undefined);
+    expect(alerts.filter((a) => a.kind === "otp_pumping_blocked" && a.tenantId === ctx.tenantId)).toEqual([expect.objectContaining({ title: expect.stringContaining(prefix) })]);
 
     const list = await json(await blocksRoute(request("/api/v1/otp/blocks", { key }), params({})));
     expect(list.body.data).toEqual([expect.objectContaining({ kind: "prefix", value: prefix, active: true })]);
