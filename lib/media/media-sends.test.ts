@@ -167,6 +167,24 @@ describe("WhatsApp media sends (filesystem backend)", () => {
 describe("email attachments (S3 backend)", () => {
   beforeAll(() => useStorage(s3.env));
 
+  it("push: a stored image reaches FCM as a signed URL that serves the stored bytes", async () => {
+    const { ctx, key } = await tenant();
+    const { account } = await makeSimConfig(ctx, sim, "fcm");
+    const png = await stored(ctx, PNG, "banner.png", "image/png");
+    const res = await send(key, { channel: "push", target: { device_token: "media-token-1", platform: "android" }, title: "Match day", image_media_id: png.id });
+    expect(res.status).toBe(202);
+    const done = await terminal(ctx.tenantId, res.json.id as string);
+    expect(done.status).not.toBe("failed");
+    const call = sim.listRequests({ accountId: account.id }).find((r) => r.method === "POST" && r.path.endsWith("/messages:send"));
+    const image = (call!.body as { message: { notification: { image?: string } } }).message.notification.image;
+    expect(image).toMatch(/^https?:\/\//);
+    // Signed: the bucket is private, the device gets a URL that carries its own authorisation.
+    expect(image).toContain("X-Amz-Signature=");
+    const fetched = await fetch(image!);
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(PNG)).toBe(true);
+  });
+
   for (const provider of ["sendgrid", "mailgun"] as const) {
     it(`${provider}: two attachments (one an inline image) reach the provider as the stored bytes`, async () => {
       const { ctx, key } = await tenant();
