@@ -4,9 +4,10 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeDb, getDb } from "@/db";
-import { webhookRejectedRequests } from "@/db/schema";
+import { webhookEvents, webhookRejectedRequests } from "@/db/schema";
 import { GET as listGet } from "@/app/api/v1/webhook-events/rejected/route";
 import { GET as oneGet } from "@/app/api/v1/webhook-events/rejected/[id]/route";
+import { GET as eventGet } from "@/app/api/v1/webhook-events/[id]/route";
 import { generateSendgridKeyPair, signSendgridEvent } from "@/e2e/simulator/providers/sendgrid";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { makeContext } from "@/lib/test/factories";
@@ -147,6 +148,27 @@ describe("the Rejected log of provider webhooks", () => {
     expect(one.status).toBe(404);
     const own = await oneGet(request(`/api/v1/webhook-events/rejected/${rows[0]!.id}`, { key: a.key }), { params: Promise.resolve({ id: rows[0]!.id }) });
     expect(own.status).toBe(200);
+  });
+
+  it("a received event opens with its payload, for its own tenant only", async () => {
+    const a = await tenant();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const eventId = randomUUID();
+    const body = JSON.stringify([{ email: "x@example.com", event: "delivered", timestamp: Number(ts), sg_event_id: eventId }]);
+    const ok = await post(`/api/webhooks/sendgrid/${a.config.id}`, body, {
+      "content-type": "application/json",
+      "X-Twilio-Email-Event-Webhook-Signature": signSendgridEvent(a.keys.privateKey, ts, body),
+      "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+    });
+    expect(ok.status).toBe(200);
+    expect(await rowsOf(a.ctx.tenantId)).toHaveLength(0);
+    const [row] = await getDb().select().from(webhookEvents).where(eq(webhookEvents.tenantId, a.ctx.tenantId));
+    const get = (key: string) => eventGet(request(`/api/v1/webhook-events/${row!.id}`, { key }), { params: Promise.resolve({ id: row!.id }) });
+    const own = await get(a.key);
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as { payload: { sg_event_id: string } }).payload.sg_event_id).toBe(eventId);
+    const b = await tenant();
+    expect((await get(b.key)).status).toBe(404);
   });
 
   it("an excerpt is the first 2 KB of valid UTF-8 without NUL", () => {
