@@ -14,6 +14,8 @@ import { makeContext } from "@/lib/test/factories";
 import { request } from "@/lib/test/http";
 import { makeConfig } from "@/lib/test/provider-configs";
 import { startWebhookBridge } from "@/lib/test/webhook-bridge";
+import { purgeExpired } from "@/lib/retention/purge";
+import { retentionPolicy } from "@/lib/retention/policy";
 import { payloadExcerpt, resetRejectedRequestWindow } from "./rejected-requests";
 
 // Small bounds so the test can reach them; read by the module when it loads.
@@ -146,6 +148,10 @@ describe("the Rejected log of provider webhooks", () => {
     expect((await list(b.key, `?config_id=${a.config.id}`)).json.data).toEqual([]);
     const one = await oneGet(request(`/api/v1/webhook-events/rejected/${rows[0]!.id}`, { key: b.key }), { params: Promise.resolve({ id: rows[0]!.id }) });
     expect(one.status).toBe(404);
+    // Retention ages rows out with the received events.
+    await getDb().update(webhookRejectedRequests).set({ receivedAt: new Date(Date.now() - 40 * 86_400_000) }).where(eq(webhookRejectedRequests.id, rows[1]!.id));
+    await purgeExpired({ kind: "webhook_events", budgetMs: 10_000, policy: { ...retentionPolicy({} as NodeJS.ProcessEnv), batch: 1000, pauseMs: 1 } });
+    expect((await rowsOf(a.ctx.tenantId)).map((r) => r.id)).not.toContain(rows[1]!.id);
     const own = await oneGet(request(`/api/v1/webhook-events/rejected/${rows[0]!.id}`, { key: a.key }), { params: Promise.resolve({ id: rows[0]!.id }) });
     expect(own.status).toBe(200);
   });
