@@ -21,7 +21,7 @@ import { payloadExcerpt, resetRejectedRequestWindow } from "./rejected-requests"
 // Small bounds so the test can reach them; read by the module when it loads.
 vi.hoisted(() => {
   process.env.HERALD_WEBHOOK_REJECTED_KEEP = "10";
-  process.env.HERALD_WEBHOOK_REJECTED_PER_MINUTE = "4";
+  process.env.HERALD_WEBHOOK_REJECTED_PER_MINUTE = "5";
 });
 
 let bridge: Awaited<ReturnType<typeof startWebhookBridge>>;
@@ -95,6 +95,18 @@ describe("the Rejected log of provider webhooks", () => {
 
     const rows = await rowsOf(ctx.tenantId);
     expect(rows.map((r) => r.reason).sort()).toEqual(["bad_signature", "unknown_config", "unparsable"]);
+
+    // Unsigned, and signed too long ago: each says so.
+    expect((await post(path, body, { "content-type": "application/json" })).status).toBe(401);
+    const old = String(Math.floor(Date.now() / 1000) - 600);
+    const stale = await post(path, body, {
+      "content-type": "application/json",
+      "X-Twilio-Email-Event-Webhook-Signature": signSendgridEvent(keys.privateKey, old, body),
+      "X-Twilio-Email-Event-Webhook-Timestamp": old,
+    });
+    expect(stale.status).toBe(401);
+    const later = await rowsOf(ctx.tenantId);
+    expect(later.map((r) => r.reason).sort()).toEqual(["bad_signature", "missing_signature", "stale_timestamp", "unknown_config", "unparsable"]);
     const sig = rows.find((r) => r.reason === "bad_signature")!;
     expect(sig).toMatchObject({ configId: config.id, provider: "sendgrid", status: 401, sourceAddress: "203.0.113.7", payloadExcerpt: body });
     expect(sig.headers["x-twilio-email-event-webhook-signature"]).toBe(`${SECRET_SIG.slice(0, 6)}… (${SECRET_SIG.length} chars)`);
@@ -116,7 +128,7 @@ describe("the Rejected log of provider webhooks", () => {
 
     const listed = await list(key);
     expect(listed.status).toBe(200);
-    expect(listed.json.data.map((r) => r.reason)).toEqual(["unknown_config", "unparsable", "bad_signature"]);
+    expect(listed.json.data.map((r) => r.reason)).toEqual(["stale_timestamp", "missing_signature", "unknown_config", "unparsable", "bad_signature"]);
     expect(JSON.stringify(listed.json)).not.toContain(SECRET_BEARER);
     expect((await list(key, "?reason=unparsable")).json.data).toHaveLength(1);
     expect((await list(key, "?reason=nope")).status).toBe(422);
@@ -127,10 +139,10 @@ describe("the Rejected log of provider webhooks", () => {
     const a = await tenant();
     const others = await Promise.all([1, 2].map(() => makeConfig(a.ctx, "sendgrid", { overrides: { credentials: { api_key_ref: "SG.x", webhook_signing_key_ref: a.keys.publicKeyBase64 } } })));
     const hdrs = { "content-type": "application/json", "X-Twilio-Email-Event-Webhook-Signature": SECRET_SIG, "X-Twilio-Email-Event-Webhook-Timestamp": "1" };
-    // 7 on one config: 4 recorded (the cap), every one still answered 401.
+    // 7 on one config: 5 recorded (the cap), every one still answered 401.
     for (let i = 0; i < 7; i++) expect((await post(`/api/webhooks/sendgrid/${a.config.id}`, `[${i}]`, hdrs)).status).toBe(401);
-    expect(await rowsOf(a.ctx.tenantId)).toHaveLength(4);
-    // 4 more on each of two other configs: 12 recorded in all, the oldest 2 deleted (bound 10).
+    expect(await rowsOf(a.ctx.tenantId)).toHaveLength(5);
+    // 4 more on each of two other configs: 13 recorded in all, the oldest 3 deleted (bound 10).
     for (const c of others) for (let i = 0; i < 4; i++) expect((await post(`/api/webhooks/sendgrid/${c.id}`, "[]", hdrs)).status).toBe(401);
     const rows = await rowsOf(a.ctx.tenantId);
     expect(rows).toHaveLength(10);

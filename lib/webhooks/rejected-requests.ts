@@ -56,8 +56,17 @@ export function resetRejectedRequestWindow() {
   window.start = 0;
 }
 
+/** Whether the request carried anything that could be a signature (a header, or a callback token in the URL). */
+function carriesSignature(req: Request): boolean {
+  let found = new URL(req.url).searchParams.has("token");
+  req.headers.forEach((_v, name) => {
+    if (/signature/i.test(name)) found = true;
+  });
+  return found;
+}
+
 /** The refusal in the log's words; the exact message is stored beside it. */
-export function refusalReason(err: WebhookRejected): WebhookRefusalReason {
+export function refusalReason(err: WebhookRejected, req: Request): WebhookRefusalReason {
   switch (err.status) {
     case 404:
       return "unknown_config";
@@ -71,7 +80,8 @@ export function refusalReason(err: WebhookRejected): WebhookRefusalReason {
   if (/replay/i.test(err.message)) return "replayed_signature";
   if (/older than|stale/i.test(err.message)) return "stale_timestamp";
   if (/has no|not available/i.test(err.message)) return "no_verification_key";
-  if (/^missing/i.test(err.message)) return "missing_signature";
+  // Providers' messages say "invalid or missing": the request itself tells which.
+  if (/missing/i.test(err.message) && !carriesSignature(req)) return "missing_signature";
   return "bad_signature";
 }
 
@@ -173,7 +183,7 @@ export async function recordRefusedRequest(r: RefusedRequest): Promise<void> {
         configId: owner?.id ?? null,
         provider: cleanText(r.provider).slice(0, 40),
         pathConfigId: cleanText(r.configId).slice(0, 100),
-        reason: refusalReason(r.err),
+        reason: refusalReason(r.err, r.req),
         detail: r.err.message.slice(0, 500),
         status: r.err.status,
         sourceAddress: r.req.headers.get("x-herald-client-ip")?.slice(0, 100) ?? null,
