@@ -31,13 +31,14 @@ const MAX_HEADER_VALUE = 500;
  * A fixed one-minute window. Keys are added only when a row is admitted, so the map holds at most
  * the process budget and is dropped at every new minute: a flood of made-up config ids can't grow it.
  */
-const window = { start: 0, total: 0, perKey: new Map<string, number>() };
+const window = { start: 0, total: 0, lookups: 0, perKey: new Map<string, number>() };
 
 function rollWindow(now: number) {
   const start = Math.floor(now / 60_000) * 60_000;
   if (start !== window.start) {
     window.start = start;
     window.total = 0;
+    window.lookups = 0;
     window.perKey.clear();
   }
 }
@@ -173,7 +174,12 @@ export async function recordRefusedRequest(r: RefusedRequest): Promise<void> {
     rollWindow(now);
     if (window.total >= REJECTED_PER_PROCESS_PER_MINUTE) return;
     let owner: { id: string; tenantId: string } | undefined = r.config;
-    if (!owner && isUuid(r.configId)) owner = await findProviderConfigOwner(getDb(), { id: r.configId });
+    // Finding the owner of an id is a query too: as many a minute as rows may be recorded, no more.
+    if (!owner && isUuid(r.configId)) {
+      if (window.lookups >= REJECTED_PER_PROCESS_PER_MINUTE) return;
+      window.lookups++;
+      owner = await findProviderConfigOwner(getDb(), { id: r.configId });
+    }
     if (!admit(owner ? owner.id : "unowned", now)) return;
     const body = r.rawBody ?? (r.err.status === 413 ? undefined : await readExcerptBytes(r.req));
     await insertWebhookRejectedRequest(getDb(), {
