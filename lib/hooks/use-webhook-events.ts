@@ -49,7 +49,7 @@ export function useWebhookEvent(id: string | null) {
 }
 
 /** Refused requests (bad signature, unknown config, unparsable…), newest first. */
-export function useRejectedWebhooks(filters: { provider?: string; reason?: string }) {
+export function useRejectedWebhooks(filters: { provider?: string; reason?: string; configId?: string }) {
   return useInfiniteQuery({
     queryKey: [...webhookEventsKey, "rejected", filters],
     initialPageParam: null as string | null,
@@ -57,6 +57,7 @@ export function useRejectedWebhooks(filters: { provider?: string; reason?: strin
       const qs = new URLSearchParams({ limit: "50" });
       if (filters.provider) qs.set("provider", filters.provider);
       if (filters.reason) qs.set("reason", filters.reason);
+      if (filters.configId) qs.set("config_id", filters.configId);
       if (pageParam) qs.set("cursor", pageParam);
       return apiFetch<WebhookRejectedRequestListOut>(`/api/v1/webhook-events/rejected?${qs}`, { signal });
     },

@@ -33,18 +33,23 @@ const providerName = (p: string) => providerLabels[p as keyof typeof providerLab
 
 export function RejectedWebhooksView() {
   const fmt = useFormat();
-  const [url, setUrl] = useUrlState(["provider", "reason", "rejected"] as const);
-  const query = useRejectedWebhooks({ provider: url.provider ?? undefined, reason: url.reason ?? undefined });
+  const [url, setUrl] = useUrlState(["provider", "reason", "config", "rejected"] as const);
+  const query = useRejectedWebhooks({ provider: url.provider ?? undefined, reason: url.reason ?? undefined, configId: url.config ?? undefined });
   const configs = useProviderConfigs();
   const configName = (id: string | null) => (id ? configs.data?.find((c) => c.id === id)?.display_name : undefined);
   const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
-  const filtered = Boolean(url.provider || url.reason);
+  const filtered = Boolean(url.provider || url.reason || url.config);
   const select = (key: "provider" | "reason") => (v: string) => setUrl({ [key]: v === FILTER_ALL ? null : v }, { push: true });
 
   return (
     <div className="grid gap-4">
       <div className="flex flex-wrap gap-2">
         <FilterSelect label="Provider" value={url.provider ?? FILTER_ALL} onChange={select("provider")} options={webhookProviderKinds.map((p) => ({ value: p, label: providerLabels[p] }))} />
+        {url.config ? (
+          <Button type="button" variant="secondary" size="sm" className="self-end" onClick={() => setUrl({ config: null }, { push: true })} aria-label="Show refused requests of every config">
+            Config {configName(url.config) ?? `${url.config.slice(0, 8)}…`} ✕
+          </Button>
+        ) : null}
         <FilterSelect label="Reason" value={url.reason ?? FILTER_ALL} onChange={select("reason")} options={webhookRefusalReasons.map((r) => ({ value: r, label: refusalReasonLabels[r] }))} className="w-56" />
       </div>
       {query.isPending ? (
