@@ -5,6 +5,7 @@ import { findWebhookRejectedRequest, insertWebhookRejectedRequest, listWebhookRe
 import type { WebhookRefusalReason, WebhookRejectedRequest } from "@/db/schema/webhooks";
 import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/api/cursor";
 import { ApiError } from "@/lib/api/errors";
+import { positiveNumberEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { TenantContext } from "@/lib/tenancy/context";
 import { isUuid } from "@/lib/validations/common";
@@ -18,9 +19,9 @@ import {
 import type { WebhookRejected } from "./types";
 
 /** Rows kept per tenant (and for requests no tenant owns); the insert deletes the oldest beyond it. */
-export const REJECTED_REQUESTS_KEPT = Number(process.env.HERALD_WEBHOOK_REJECTED_KEEP ?? 500);
+export const REJECTED_REQUESTS_KEPT = Math.floor(positiveNumberEnv("HERALD_WEBHOOK_REJECTED_KEEP", 500));
 /** Recorded per config (or unowned path) and minute, and per process and minute in all; the rest are only counted in metrics. */
-export const REJECTED_PER_CONFIG_PER_MINUTE = Number(process.env.HERALD_WEBHOOK_REJECTED_PER_MINUTE ?? 20);
+export const REJECTED_PER_CONFIG_PER_MINUTE = Math.floor(positiveNumberEnv("HERALD_WEBHOOK_REJECTED_PER_MINUTE", 20));
 const REJECTED_PER_PROCESS_PER_MINUTE = Math.max(REJECTED_PER_CONFIG_PER_MINUTE, 300);
 
 export const PAYLOAD_EXCERPT_BYTES = 2048;
