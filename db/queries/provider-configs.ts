@@ -159,3 +159,16 @@ export async function touchProviderConfigLastEvent(db: DbOrTx, { tenantId, id, a
       ),
     );
 }
+
+/**
+ * Whose config an id is, whatever provider path named it: a refused webhook is shown to the
+ * tenant that owns the id (a provider posting to the wrong path is exactly what it must see).
+ */
+export async function findProviderConfigOwner(db: DbOrTx, { id }: { id: string }) {
+  const [row] = await db
+    .select({ id: providerConfigs.id, tenantId: providerConfigs.tenantId, provider: providerConfigs.provider })
+    .from(providerConfigs)
+    .where(eq(providerConfigs.id, id))
+    .limit(1);
+  return row;
+}

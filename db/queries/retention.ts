@@ -57,6 +57,8 @@ export async function purgeExpiredBatch(
     case "webhook_events":
       // Processed ones: a pending event is still to be applied.
       statements.push(expired("webhook_events", limit, sql`t.received_at < ${days(input.days)} and t.status <> 'pending'`));
+      // The Rejected log is also bounded per tenant on insert; this ages out what a quiet tenant keeps.
+      statements.push(expired("webhook_rejected_requests", limit, sql`t.received_at < ${days(input.days)}`));
       break;
     case "webhook_deliveries":
       // Finished deliveries (their attempts go with them); a live retry schedule is kept.

@@ -239,3 +239,11 @@ export async function listWebhookEvents(
     .orderBy(desc(webhookEvents.receivedAt), desc(webhookEvents.id))
     .limit(f.limit);
 }
+
+export async function findWebhookEvent(db: DbOrTx, f: { tenantId: string; id: string }) {
+  const [row] = await db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.tenantId, f.tenantId), eq(webhookEvents.id, f.id)));
+  return row;
+}

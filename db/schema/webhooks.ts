@@ -115,3 +115,54 @@ export const webhookRejections = pgTable(
 );
 
 export type WebhookRejection = typeof webhookRejections.$inferSelect;
+
+/**
+ * Why a webhook request was refused, in the words of the Rejected log. A text column, so a new
+ * reason needs no migration.
+ */
+export const webhookRefusalReasons = [
+  "bad_signature",
+  "missing_signature",
+  "stale_timestamp",
+  "no_verification_key",
+  "replayed_signature",
+  "unknown_config",
+  "unparsable",
+  "too_large",
+] as const;
+export type WebhookRefusalReason = (typeof webhookRefusalReasons)[number];
+
+/**
+ * Refused webhook requests as they arrived (reason, source, redacted headers, a payload excerpt),
+ * so a misconfigured provider can be debugged. Bounded per tenant by the insert itself; rows of
+ * config ids no tenant owns have no tenant and are shown only to operators.
+ */
+export const webhookRejectedRequests = pgTable(
+  "webhook_rejected_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    configId: uuid("config_id").references(() => providerConfigs.id, { onDelete: "set null" }),
+    /** The provider named in the path (any text a client sent, cut short), not only known kinds. */
+    provider: text("provider").notNull(),
+    /** The config id as the path named it (kept when no config matches). */
+    pathConfigId: text("path_config_id").notNull(),
+    reason: text("reason", { enum: webhookRefusalReasons }).notNull(),
+    /** The refusal message Herald answered with. */
+    detail: text("detail").notNull(),
+    status: integer("status").notNull(),
+    sourceAddress: text("source_address"),
+    /** Request headers with secret-bearing values reduced to a prefix and length. */
+    headers: jsonb("headers").$type<Record<string, string>>().notNull(),
+    /** The URL query with token-like values masked. */
+    query: text("query").notNull().default(""),
+    payloadExcerpt: text("payload_excerpt").notNull().default(""),
+    /** Bytes read of the body (null: not read, e.g. refused by its declared length). */
+    payloadBytes: integer("payload_bytes"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("webhook_rejected_requests_tenant_received_idx").on(t.tenantId, t.receivedAt, t.id)],
+);
+
+export type WebhookRejectedRequest = typeof webhookRejectedRequests.$inferSelect;
+export type NewWebhookRejectedRequest = typeof webhookRejectedRequests.$inferInsert;

@@ -1,10 +1,12 @@
 import { getDb } from "@/db";
-import { listWebhookEvents as listRows } from "@/db/queries/webhook-events";
+import { findWebhookEvent, listWebhookEvents as listRows } from "@/db/queries/webhook-events";
 import { listWebhookRejections } from "@/db/queries/webhook-nonces";
 import type { WebhookEvent } from "@/db/schema/webhooks";
 import { decodeIdCursor, encodeIdCursor } from "@/lib/api/cursor";
+import { ApiError } from "@/lib/api/errors";
+import { isUuid } from "@/lib/validations/common";
 import type { TenantContext } from "@/lib/tenancy/context";
-import { webhookEventListOut, type ListWebhookEventsQuery, type WebhookEventListOut } from "@/lib/validations/webhook-events";
+import { webhookEventListOut, webhookEventOut, type WebhookEventOut, type ListWebhookEventsQuery, type WebhookEventListOut } from "@/lib/validations/webhook-events";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -47,6 +49,13 @@ export async function listWebhookEvents(ctx: TenantContext, q: ListWebhookEvents
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return webhookEventListOut.parse({ data: page.map(toOut), next_cursor: rows.length > q.limit && last ? encodeIdCursor(last.id) : null });
+}
+
+/** One received event with its payload (the Received tab's drawer, linkable by id). */
+export async function getWebhookEvent(ctx: TenantContext, id: string): Promise<WebhookEventOut> {
+  const row = isUuid(id) ? await findWebhookEvent(getDb(), { tenantId: ctx.tenantId, id }) : undefined;
+  if (!row) throw ApiError.notFound("Webhook event");
+  return webhookEventOut.parse(toOut(row));
 }
 
 /** Requests refused after their signature checked out (replayed Mailgun signatures), last 7 days. */

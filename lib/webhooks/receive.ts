@@ -13,6 +13,7 @@ import { formatPath } from "@/lib/api/errors";
 import { DATE_RANGE_MESSAGE, isDateInRange, isUuid } from "@/lib/validations/common";
 import { inspectJson, JSON_LIMITS } from "@/lib/validations/json-safety";
 import { recordProviderEvents, type WebhookReceipt } from "./record";
+import { recordRefusedRequest } from "./rejected-requests";
 import { WebhookRejected, type NormalizedEvent } from "./types";
 import { providerRegistry } from "@/lib/providers/registry";
 import { MAX_WEBHOOK_AGE_SECONDS } from "./hmac";
@@ -117,23 +118,35 @@ const REJECTION_REASONS: Record<number, string> = {
 export async function receiveWebhook(input: { provider: string; configId: string; req: Request }): Promise<WebhookReceipt> {
   // The provider label comes from the path: only known kinds are labels, so clients can't grow the series.
   const provider = (providerKinds as readonly string[]).includes(input.provider) ? input.provider : "unknown";
+  const at = new Date();
+  const seen: Seen = {};
   try {
-    const receipt = await receive(input);
+    const receipt = await receive(input, seen);
     countWebhookEvents(provider, receipt.received);
     return receipt;
   } catch (err) {
     if (err instanceof WebhookRejected) {
       const replayed = err.status === 401 && /replay/i.test(err.message);
       countWebhookRejected(provider, replayed ? "replayed_signature" : (REJECTION_REASONS[err.status] ?? "other"));
+      // Same answer whatever happens here: recording never throws.
+      await recordRefusedRequest({ ...input, err, config: seen.config, rawBody: seen.rawBody, at });
     }
     throw err;
   }
 }
 
-async function receive(input: { provider: string; configId: string; req: Request }): Promise<WebhookReceipt> {
+/** What was known about the request when it was refused, for the Rejected log. */
+interface Seen {
+  config?: ProviderConfigRecord;
+  rawBody?: Buffer;
+}
+
+async function receive(input: { provider: string; configId: string; req: Request }, seen: Seen): Promise<WebhookReceipt> {
   const config = await findWebhookConfig(input.provider, input.configId);
+  seen.config = config;
   const handler = providerRegistry[config.provider].webhook!;
   const rawBody = await readRawBody(input.req);
+  seen.rawBody = rawBody;
   const credentials = await credentialsOf(config);
   const incoming = {
     config,

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { Bell, Mail, MessageCircle, MessageSquare } from "lucide-react";
 import {
   AlertDialog,
@@ -166,7 +167,10 @@ export function ConfigCard({ config, canManage, onEdit }: { config: ProviderConf
             <span className="basis-full text-xs text-muted-foreground" data-testid="config-last-event">
               {config.last_event_at
                 ? `Last event received at ${fmt.dateTime(config.last_event_at)}`
-                : `Waiting for the first event: paste this URL in ${providerLabels[config.provider]}'s webhook settings.`}
+                : `Waiting for the first event: paste this URL in ${providerLabels[config.provider]}'s webhook settings.`}{" "}
+              <Link href={`/webhooks?tab=rejected&config=${config.id}`} className="underline underline-offset-4">
+                Refused requests
+              </Link>
             </span>
             {config.dlr_callback_url && config.status !== "decommissioned" ? (
               <AlertDialog>

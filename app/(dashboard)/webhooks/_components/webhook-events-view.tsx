@@ -6,11 +6,12 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow, TableRowOpen } from "@/components/ui/table";
 import { Inbox } from "lucide-react";
 import { errorMessage } from "@/lib/hooks/api-client";
 import { useUrlState } from "@/lib/hooks/use-url-state";
 import { useWebhookEvents, useWebhookRejections } from "@/lib/hooks/use-webhook-events";
+import { WebhookEventDrawer } from "./webhook-event-drawer";
 import { providerLabels, webhookProviderKinds } from "@/lib/providers/definitions";
 import { webhookEventFilterStatuses } from "@/lib/validations/webhook-events";
 import { useFormat } from "@/components/format-provider";
@@ -27,7 +28,7 @@ const ALL = "all";
 
 export function WebhookEventsView() {
   const fmt = useFormat();
-  const [url, setUrl] = useUrlState(["provider", "status"] as const);
+  const [url, setUrl] = useUrlState(["provider", "status", "event"] as const);
   const provider = url.provider ?? ALL;
   const status = url.status ?? ALL;
   const setProvider = (v: string) => setUrl({ provider: v === ALL ? null : v }, { push: true });
@@ -107,7 +108,13 @@ export function WebhookEventsView() {
             </TableHeader>
             <TableBody>
               {rows.map((e) => (
-                <TableRow key={e.id} data-testid="webhook-event-row">
+                <TableRowOpen
+                  key={e.id}
+                  rowId={e.id}
+                  onOpen={() => setUrl({ event: e.id }, { push: true })}
+                  aria-label={`${providerLabels[e.provider]} ${e.event_type} event, ${e.status}`}
+                  data-testid="webhook-event-row"
+                >
                   <TableCell className="whitespace-nowrap">{fmt.dateTime(e.received_at)}</TableCell>
                   <TableCell>{providerLabels[e.provider]}</TableCell>
                   <TableCell>
@@ -122,7 +129,7 @@ export function WebhookEventsView() {
                     <div className="text-xs text-muted-foreground">{verificationLabel[e.verification] ?? e.verification}</div>
                   </TableCell>
                   <TableCell className="font-mono text-xs">
-                    {e.message_id ? <Link href={`/messages?id=${e.message_id}`} className="underline underline-offset-4" aria-label={`Open message ${e.message_id}`}>
+                    {e.message_id ? <Link href={`/messages?id=${e.message_id}`} onClick={(ev) => ev.stopPropagation()} className="underline underline-offset-4" aria-label={`Open message ${e.message_id}`}>
                         {e.message_id.slice(0, 8)}…
                       </Link> : <span className="text-muted-foreground">{e.provider_message_id ?? "—"}</span>}
                   </TableCell>
@@ -137,7 +144,7 @@ export function WebhookEventsView() {
                     </div>
                     {e.outcome ? <div className="max-w-72 truncate text-xs text-muted-foreground" title={e.outcome}>{e.outcome}</div> : null}
                   </TableCell>
-                </TableRow>
+                </TableRowOpen>
               ))}
             </TableBody>
           </Table>
@@ -149,11 +156,12 @@ export function WebhookEventsView() {
         </>
       )}
       <p className="text-xs text-muted-foreground">
-        Only requests whose signature or callback token checked out are recorded; rejected requests get 401 and leave nothing here. A provider retry of an event
+        Only requests whose signature or callback token checked out are recorded here; refused requests are listed under Rejected. Open an event to see its payload. A provider retry of an event
         already received is acknowledged and counted as a duplicate without changing anything. A Mailgun signature is accepted once: reused on
         different event data it is refused (401) and counted per config as a replayed signature (shown above, and at
         /api/v1/webhook-events/rejections).
       </p>
+      <WebhookEventDrawer id={url.event} onClose={() => setUrl({ event: null }, { push: true })} />
     </div>
   );
 }
