@@ -490,11 +490,20 @@ async function main() {
     // --- Scheduled work ran once across the fleet ------------------------------------------------------
     // A run that waits for its concurrency slot goes back to the queue as a new job of the same
     // run (data.run.id): runs are counted, not jobs.
-    const slots = (await getDb().execute<{ slot: string; runs: number; created: Date }>(sql`
-      select data->'event'->>'id' as slot, count(distinct coalesce(data->'run'->>'id', id::text))::int as runs, min(created_on) as created
-      from (select id, data, created_on from pgboss.job where name = 'purge-expired-data'
-            union all select id, data, created_on from pgboss.archive where name = 'purge-expired-data') j
-      group by 1`)) as unknown as { slot: string; runs: number; created: Date }[];
+    const readSlots = async () =>
+      (await getDb().execute<{ slot: string; runs: number; created: Date }>(sql`
+        select data->'event'->>'id' as slot, count(distinct coalesce(data->'run'->>'id', id::text))::int as runs, min(created_on) as created
+        from (select id, data, created_on from pgboss.job where name = 'purge-expired-data'
+              union all select id, data, created_on from pgboss.archive where name = 'purge-expired-data') j
+        group by 1`)) as unknown as { slot: string; runs: number; created: Date }[];
+    // The schedule's interval here is 6 s and the sends above may end sooner than that after the
+    // kill: give the next slot up to three intervals to appear before judging.
+    const slotDeadline = Date.now() + 18_000;
+    let slots = await readSlots();
+    while (!slots.some((s) => new Date(s.created).getTime() > killedAt) && Date.now() < slotDeadline) {
+      await sleep(500);
+      slots = await readSlots();
+    }
     const due = await getDb().execute<{ n: number }>(sql`select count(*)::int as n from outbox_events where name = 'herald/retention.due'`);
     const afterKill = slots.filter((s) => new Date(s.created).getTime() > killedAt).length;
     check(slots.length >= 2 && slots.every((s) => s.runs === 1) && Number(due[0]?.n) === slots.length, `the retention purge ran once per slot across 4 processes (${slots.length} slots, runs per slot: ${[...new Set(slots.map((s) => s.runs))].join(",")})`);
