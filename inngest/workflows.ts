@@ -18,10 +18,10 @@ import { resyncCustomerio } from "./functions/resync-customerio";
 import { applyKommoWebhooks } from "./functions/apply-kommo-webhooks";
 import { refreshKommoTokensWorkflow } from "./functions/refresh-kommo-tokens";
 import { syncKommoContacts } from "./functions/sync-kommo-contacts";
-import { pollNetgsmReportsWorkflow } from "./functions/poll-netgsm-reports";
+import { pollDeliveryReports } from "./functions/poll-delivery-reports";
 
 /**
  * Every workflow, engine-neutral. Both engines are built from this list. Publishing to RabbitMQ
  * is not a workflow: the broker outbox (lib/broker/outbox-publisher.ts) does it beside the relay.
  */
-export const workflows: AnyWorkflow[] = [recordApiKeyUsage, syncSchoolToSearch, deliverMessage, deliverPriorityMessage, processWebhookEventsWorkflow, deliverWebhook, sweepStuckWorkWorkflow, purgeExpiredData, checkQuotaAlertsWorkflow, storeInboundMediaWorkflow, reminderTickWorkflow, fireReminderRun, sendReminderChunk, syncCustomerio, sweepCustomerioWorkflow, resyncCustomerio, syncKommoContacts, applyKommoWebhooks, refreshKommoTokensWorkflow, pollNetgsmReportsWorkflow];
+export const workflows: AnyWorkflow[] = [recordApiKeyUsage, syncSchoolToSearch, deliverMessage, deliverPriorityMessage, processWebhookEventsWorkflow, deliverWebhook, sweepStuckWorkWorkflow, purgeExpiredData, checkQuotaAlertsWorkflow, storeInboundMediaWorkflow, reminderTickWorkflow, fireReminderRun, sendReminderChunk, syncCustomerio, sweepCustomerioWorkflow, resyncCustomerio, syncKommoContacts, applyKommoWebhooks, refreshKommoTokensWorkflow, pollDeliveryReports];

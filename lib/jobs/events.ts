@@ -119,8 +119,8 @@ export const eventSchemas = {
   }),
   /** The Kommo token refresh's schedule (cron); carries nothing. */
   "herald/kommo-tokens.refresh": z.object({}),
-  /** The Netgsm report poll's schedule (cron, once a minute across processes); carries nothing. */
-  "herald/netgsm-reports.poll": z.object({}),
+  /** The delivery-report poll's schedule (cron, once a minute across processes); carries nothing. */
+  "herald/delivery-reports.poll": z.object({}),
   /** The reminder tick's schedule (cron, once a minute across processes); carries nothing. */
   "herald/reminders.tick": z.object({}),
 } as const;

@@ -20,6 +20,15 @@ describe("provider registry", () => {
     expect(withHandler).toEqual(webhookProviderKinds);
   });
 
+  it("polls for delivery reports only where the provider posts none: an SMS or WhatsApp provider without a webhook", () => {
+    for (const kind of providerKinds) {
+      const m = providerRegistry[kind];
+      const needsPoll = m.webhook === null && (m.definition.channel === "sms" || m.definition.channel === "whatsapp");
+      expect(m.pollReports !== null, kind).toBe(needsPoll);
+    }
+    expect(providerKinds.filter((k) => providerRegistry[k].pollReports !== null)).toEqual(["netgsm"]);
+  });
+
   it("orders each channel's default route without ties", () => {
     const seen = new Set<string>();
     for (const d of Object.values(providerDefinitions)) {

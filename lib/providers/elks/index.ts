@@ -10,4 +10,5 @@ export const elksProvider = defineProviderModule({
   adapter: elksAdapter,
   checkCredentials: checkElksCredentials,
   webhook: elksWebhook,
+  pollReports: null,
 });

@@ -9,4 +9,5 @@ export const fcmProvider = defineProviderModule({
   adapter: fcmAdapter,
   checkCredentials: checkFcmCredentials,
   webhook: null,
+  pollReports: null,
 });

@@ -10,4 +10,5 @@ export const infobipProvider = defineProviderModule({
   adapter: infobipAdapter,
   checkCredentials: checkInfobipCredentials,
   webhook: infobipWebhook,
+  pollReports: null,
 });

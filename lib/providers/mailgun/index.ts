@@ -10,4 +10,5 @@ export const mailgunProvider = defineProviderModule({
   adapter: mailgunAdapter,
   checkCredentials: checkMailgunCredentials,
   webhook: mailgunWebhook,
+  pollReports: null,
 });

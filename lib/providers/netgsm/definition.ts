@@ -31,7 +31,7 @@ export const netgsmDefinition = defineProvider({
   defaults: { iys_filter: "0", partner_code: null },
   credentials: { usercode_ref: { label: "User code" }, password_ref: { label: "API password" } },
   // Netgsm posts nothing back: delivery status comes from polling its report API (poll-reports.ts,
-  // run once a minute by the poll-netgsm-reports workflow, at most 10 queries a minute per account).
+  // run once a minute by the poll-delivery-reports workflow (through this module's `pollReports`), at most 10 queries a minute per account).
   derived: [],
   limits: { concurrency: 16, ratePerSecond: null },
   postsWebhooks: false,

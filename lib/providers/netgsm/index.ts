@@ -2,6 +2,7 @@
 import { defineProviderModule } from "../provider-module";
 import { checkNetgsmCredentials } from "./check-credentials";
 import { netgsmDefinition } from "./definition";
+import { pollNetgsmReports } from "./poll-reports";
 import { netgsmAdapter } from "./send";
 
 export const netgsmProvider = defineProviderModule({
@@ -10,4 +11,5 @@ export const netgsmProvider = defineProviderModule({
   checkCredentials: checkNetgsmCredentials,
   // Netgsm posts no webhooks; delivery status is read from its report API.
   webhook: null,
+  pollReports: async () => ({ ...(await pollNetgsmReports()) }),
 });

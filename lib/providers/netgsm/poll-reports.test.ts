@@ -21,7 +21,7 @@ beforeAll(async () => {
   // Jobs start pending (status 0); each test says what Netgsm reports for them.
   sim = await startSimulator({ seed: 13, autoDelivery: false });
   // Only the test polls: the once-a-minute run would ask in between.
-  await startJobEngine({ workflows: workflows.filter((w) => w.id !== "poll-netgsm-reports"), runWorkers: true });
+  await startJobEngine({ workflows: workflows.filter((w) => w.id !== "poll-delivery-reports"), runWorkers: true });
 });
 // Decommissioned at the end: other processes' once-a-minute poll then leaves them (and this closed simulator) alone.
 const created: { ctx: TenantContext; configId: string }[] = [];

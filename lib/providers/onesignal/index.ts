@@ -9,4 +9,5 @@ export const onesignalProvider = defineProviderModule({
   adapter: onesignalAdapter,
   checkCredentials: checkOnesignalCredentials,
   webhook: null,
+  pollReports: null,
 });

@@ -10,4 +10,5 @@ export const sendgridProvider = defineProviderModule({
   adapter: sendgridAdapter,
   checkCredentials: checkSendgridCredentials,
   webhook: sendgridWebhook,
+  pollReports: null,
 });

@@ -10,4 +10,5 @@ export const twilioProvider = defineProviderModule({
   adapter: twilioAdapter,
   checkCredentials: checkTwilioCredentials,
   webhook: twilioWebhook,
+  pollReports: null,
 });

@@ -10,4 +10,5 @@ export const whatsappProvider = defineProviderModule({
   adapter: whatsappAdapter,
   checkCredentials: checkWhatsappCredentials,
   webhook: whatsappWebhook,
+  pollReports: null,
 });
