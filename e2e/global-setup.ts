@@ -53,7 +53,23 @@ export default async function globalSetup() {
   delete env.INNGEST_DEV;
   delete env.INNGEST_EVENT_KEY;
 
-  const server = spawn(tsx, ["scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+  const server = spawn(tsx, ["scripts/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  // The server's log is passed through, and every unhandled error in it fails the run at the end:
+  // a handler that throws answers 500 (which the specs see), but a page render, a background task
+  // or Next itself can fail without any spec noticing.
+  const unhandled: string[] = [];
+  for (const [from, to] of [
+    [server.stdout!, process.stdout],
+    [server.stderr!, process.stderr],
+  ] as const) {
+    let partial = "";
+    from.on("data", (chunk: Buffer) => {
+      to.write(chunk);
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (isUnhandledError(line)) unhandled.push(line.slice(0, 2000));
+    });
+  }
   try {
     await waitForHealth(baseUrl, server);
 
@@ -87,5 +103,14 @@ export default async function globalSetup() {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
     if (server.exitCode === null) server.kill("SIGKILL");
     await db.drop();
+    if (unhandled.length > 0) {
+      throw new Error(`the server logged ${unhandled.length} unhandled error(s) during the run:\n${unhandled.slice(0, 10).join("\n")}`);
+    }
   };
+}
+
+/** A log line that reports an error nobody handled: Herald's error mapper, or Next's own "⨯" lines. */
+function isUnhandledError(line: string): boolean {
+  if (line.includes("unhandled error") || line.includes("uncaughtException") || line.includes("unhandledRejection")) return true;
+  return line.trimStart().startsWith("⨯");
 }
