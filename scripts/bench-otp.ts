@@ -42,6 +42,8 @@ process.env.HERALD_COMMUNICATION_EXCHANGE ??= `bench-otp-${run}`;
 process.env.HERALD_MASTER_KEY ??= randomBytes(32).toString("base64");
 process.env.DATABASE_POOL_SIZE ??= "20";
 process.env.LOG_LEVEL ??= "warn";
+// The simulator listens on loopback: let provider base URLs name it (the simulator process inherits it too).
+process.env.HERALD_PROVIDER_URL_ALLOW_HOSTS ??= "127.0.0.1,localhost";
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const summary = (lat: number[]) => {

@@ -64,7 +64,9 @@ async function runOf(eventId: string): Promise<{ id: string; status: string; fir
 const workers: ChildProcess[] = [];
 
 function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/bench-reminders-worker.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+  // Node itself with tsx's loader (not the tsx wrapper): a kill reaches the worker, not a parent
+  // that would leave it running.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench-reminders-worker.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
   workers.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (d: Buffer) => {
@@ -85,9 +87,13 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 }
 
 async function stopWorker(w: ChildProcess, signal: NodeJS.Signals) {
+  if (w.exitCode !== null || w.signalCode !== null) return;
   const exited = new Promise((r) => w.once("exit", r));
   w.kill(signal);
+  // A graceful stop waits for running jobs; the bench's are done, so one that lingers is killed.
+  const timer = setTimeout(() => w.kill("SIGKILL"), 20_000);
   await exited;
+  clearTimeout(timer);
 }
 
 async function main() {
