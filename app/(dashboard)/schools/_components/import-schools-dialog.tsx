@@ -2,11 +2,11 @@
 
 import { Download, FileUp } from "lucide-react";
 import { Fragment, useRef, useState } from "react";
+import { ImportOutcome } from "@/components/import/import-outcome";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toaster";
 import { useQueryClient } from "@tanstack/react-query";
 import { ApiClientError, errorMessage } from "@/lib/hooks/api-client";
@@ -118,36 +118,7 @@ export function ImportSchoolsDialog({ open, onOpenChange }: { open: boolean; onO
             </div>
           ) : null}
 
-          {state.step === "done" ? (
-            <p className="text-sm">
-              {state.result.total_rows} rows: <strong>{state.result.created}</strong> added, <strong>{state.result.updated}</strong> updated, <strong>{state.result.failed}</strong> skipped.
-            </p>
-          ) : null}
-          {state.step === "failed" ? <p className="text-sm text-destructive">{state.message}</p> : null}
-
-          {rowErrors.length > 0 ? (
-            <div className="max-h-64 overflow-y-auto rounded-md border">
-              <Table>
-                <TableHeader>
-                  <TableRow>
-                    <TableHead className="w-16">Line</TableHead>
-                    <TableHead className="w-28">Field</TableHead>
-                    <TableHead>Problem</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {rowErrors.map((e, i) => (
-                    <TableRow key={i}>
-                      <TableCell className="tabular-nums">{e.line ?? "—"}</TableCell>
-                      <TableCell className="font-mono text-xs">{e.field ?? "—"}</TableCell>
-                      <TableCell>{e.message}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-              {state.step === "done" && state.result.errors_truncated ? <p className="p-2 text-xs text-muted-foreground">Only the first 1,000 problems are listed.</p> : null}
-            </div>
-          ) : null}
+          <ImportOutcome result={state.step === "done" ? state.result : null} failure={state.step === "failed" ? state.message : null} errors={rowErrors} />
         </div>
 
         <DialogFooter>
