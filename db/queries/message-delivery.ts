@@ -1,6 +1,7 @@
 // Queries of the delivery workflow: attempts, status transitions, the communication event outbox.
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "../index";
+import type { Db, DbOrTx } from "../index";
+import { preparedQuery } from "../prepared";
 import { appendUsage, type UsageDelta } from "./usage";
 import {
   communicationEvents,
@@ -17,11 +18,17 @@ import {
 /** Statuses from which the delivery workflow may still call a provider. */
 export const DELIVERABLE_STATUSES: MessageStatus[] = ["queued", "sending"];
 
-export async function findMessageForDelivery(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
-  const [row] = await db
+const messageForDelivery = preparedQuery((db) =>
+  db
     .select()
     .from(messages)
-    .where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)));
+    .where(and(eq(messages.tenantId, sql.placeholder("tenantId")), eq(messages.id, sql.placeholder("id"))))
+    .prepare("find_message_for_delivery"),
+);
+
+/** Every delivery attempt reads its message first (prepared: built once per pool). */
+export async function findMessageForDelivery(db: DbOrTx, { tenantId, id }: { tenantId: string; id: string }) {
+  const [row] = await messageForDelivery(db).execute({ tenantId, id });
   return row;
 }
 
@@ -122,6 +129,13 @@ export interface TerminalInput {
   event: (attemptCount: number) => { name: CommunicationEventName; payload: Record<string, unknown>; exchange: string; routingKey: string };
   /** Runs in the same transaction once the event row is written (e.g. outbound webhook deliveries). */
   afterEvent?: (tx: DbOrTx, row: CommunicationEvent) => Promise<void>;
+  /**
+   * The message's attempt count as the caller read it. Given (and on the pool), the transition is
+   * first tried as ONE statement that also requires that count, and no webhook endpoint of the
+   * tenant subscribed to the event (those need `afterEvent`): the common delivery outcome costs one
+   * round trip instead of a seven-statement transaction. Any mismatch falls back to the transaction.
+   */
+  expectedAttemptCount?: number;
 }
 
 /**
@@ -129,7 +143,11 @@ export interface TerminalInput {
  * transaction. Conditional on the message still being deliverable:
  * a concurrent or repeated run that lost the race writes nothing and gets `undefined`.
  */
-export async function finishMessage(db: DbOrTx, input: TerminalInput) {
+export async function finishMessage(db: DbOrTx, input: TerminalInput): Promise<{ event: Pick<CommunicationEvent, "id"> | null; attemptCount: number } | undefined> {
+  if (input.expectedAttemptCount !== undefined && "$client" in db) {
+    const fast = await finishMessageInOneStatement(db.$client, input, input.expectedAttemptCount);
+    if (fast !== "fallback") return fast;
+  }
   return db.transaction(async (tx) => {
     const [msg] = await tx
       .update(messages)
@@ -178,6 +196,154 @@ export async function finishMessage(db: DbOrTx, input: TerminalInput) {
     if (row && input.afterEvent) await input.afterEvent(tx, row);
     return { event: row ?? null, attemptCount: msg.attemptCount };
   });
+}
+
+/**
+ * `finishMessage` as one statement (data-modifying CTEs share one snapshot and commit together):
+ * the conditional update, the usage increment, the attempt, the history rows and the event. The
+ * update also requires the attempt count the caller read (the event envelope carries the count,
+ * built before the statement) and that no enabled webhook endpoint of the tenant takes the event
+ * (their deliveries are written by `afterEvent` in the transaction path). Static text with typed
+ * casts, so postgres-js prepares it once per connection.
+ */
+const TERMINAL_STATEMENT = `
+with ep as (
+  select exists (
+    select 1 from webhook_endpoints
+    where tenant_id = $1::uuid and status = 'enabled' and event_types && array[$10::text]
+  ) as subscribed
+), u as (
+  update messages m set
+    status = $3::message_status,
+    attempt_count = m.attempt_count + $4::int,
+    provider = case when $6::jsonb ? 'provider' then ($6::jsonb ->> 'provider')::provider_kind else m.provider end,
+    config_id = case when $6::jsonb ? 'config_id' then ($6::jsonb ->> 'config_id')::uuid else m.config_id end,
+    provider_message_id = case when $6::jsonb ? 'provider_message_id' then $6::jsonb ->> 'provider_message_id' else m.provider_message_id end,
+    segments = case when $6::jsonb ? 'segments' then ($6::jsonb ->> 'segments')::int else m.segments end,
+    cost_amount = case when $6::jsonb ? 'cost_amount' then ($6::jsonb ->> 'cost_amount')::numeric else m.cost_amount end,
+    cost_currency = case when $6::jsonb ? 'cost_currency' then $6::jsonb ->> 'cost_currency' else m.cost_currency end,
+    error_code = case when $6::jsonb ? 'error_code' then $6::jsonb ->> 'error_code' else m.error_code end,
+    error_message = case when $6::jsonb ? 'error_message' then $6::jsonb ->> 'error_message' else m.error_message end,
+    retryable = case when $6::jsonb ? 'retryable' then ($6::jsonb ->> 'retryable')::boolean else m.retryable end,
+    sent_at = case when $6::jsonb ? 'sent_at' then ($6::jsonb ->> 'sent_at')::timestamptz else m.sent_at end,
+    failed_at = case when $6::jsonb ? 'failed_at' then ($6::jsonb ->> 'failed_at')::timestamptz else m.failed_at end,
+    updated_at = now()
+  where m.tenant_id = $1::uuid and m.id = $2::uuid and m.status in ('queued', 'sending')
+    and m.attempt_count = $5::int and not (select subscribed from ep)
+  returning m.attempt_count, m.replay_count, m.channel, m.provider, m.config_id
+), usage as (
+  insert into usage_deltas (tenant_id, config_id, provider, channel, hour, sent, delivered, opened, clicked, bounced, failed, segments, cost, cost_currency, last_sent_at)
+  select $1::uuid,
+    case when u.provider is not null then u.config_id end,
+    case when u.config_id is not null then u.provider end,
+    u.channel, x.hour, x.sent, x.delivered, x.opened, x.clicked, x.bounced, x.failed, x.segments, x.cost, x.cost_currency, x.last_sent_at
+  from u cross join jsonb_to_record($7::jsonb) as x(hour timestamptz, sent bigint, delivered bigint, opened bigint, clicked bigint, bounced bigint,
+    failed bigint, segments bigint, cost numeric, cost_currency text, last_sent_at timestamptz)
+  where $7::jsonb is not null
+), attempt as (
+  insert into message_attempts (message_id, tenant_id, attempt_no, provider, config_id, outcome, request_summary, response_code, error_code, error_message, retryable, provider_reference, latency_ms, started_at, finished_at)
+  select $2::uuid, $1::uuid, (select coalesce(max(a.attempt_no), 0) + 1 from message_attempts a where a.message_id = $2::uuid),
+    x.provider, x.config_id, x.outcome, x.request_summary, x.response_code, x.error_code, x.error_message, x.retryable, x.provider_reference, x.latency_ms, x.started_at, x.finished_at
+  from u cross join jsonb_to_record($8::jsonb) as x(provider provider_kind, config_id uuid, outcome text, request_summary jsonb, response_code int, error_code text,
+    error_message text, retryable boolean, provider_reference text, latency_ms int, started_at timestamptz, finished_at timestamptz)
+  where $8::jsonb is not null
+), history as (
+  insert into message_status_history (message_id, tenant_id, from_status, to_status, reason, at)
+  select $2::uuid, $1::uuid, x.from_status, x.to_status, x.reason, x.at
+  from u cross join jsonb_to_recordset($9::jsonb) as x(n int, from_status message_status, to_status message_status, reason text, at timestamptz)
+  order by x.n
+), event as (
+  insert into communication_events (tenant_id, message_id, delivery_round, name, payload, exchange, routing_key)
+  select $1::uuid, $2::uuid, u.replay_count, $10::text, $11::jsonb, $12::text, $13::text from u
+  on conflict (message_id, delivery_round) do nothing
+  returning id
+)
+select (select subscribed from ep) as subscribed, (select count(*) from u)::int as updated, (select id from event) as event_id`;
+
+function hourOf(d: Date): string {
+  const h = new Date(d);
+  h.setUTCMinutes(0, 0, 0);
+  return h.toISOString();
+}
+
+async function finishMessageInOneStatement(client: Db["$client"], input: TerminalInput, expected: number) {
+  const m = input.message;
+  const changes: Record<string, unknown> = {
+    ...(m.provider !== undefined ? { provider: m.provider } : {}),
+    ...(m.configId !== undefined ? { config_id: m.configId } : {}),
+    ...(m.providerMessageId !== undefined ? { provider_message_id: m.providerMessageId } : {}),
+    ...(m.segments !== undefined ? { segments: m.segments } : {}),
+    ...(m.costAmount !== undefined ? { cost_amount: m.costAmount } : {}),
+    ...(m.costCurrency !== undefined ? { cost_currency: m.costCurrency } : {}),
+    ...(m.errorCode !== undefined ? { error_code: m.errorCode } : {}),
+    ...(m.errorMessage !== undefined ? { error_message: m.errorMessage } : {}),
+    ...(m.retryable !== undefined ? { retryable: m.retryable } : {}),
+    ...(input.toStatus === "sent"
+      ? { sent_at: input.at.toISOString(), error_code: null, error_message: null, retryable: null }
+      : { failed_at: input.at.toISOString() }),
+  };
+  const u = input.usage;
+  const usage = u
+    ? {
+        hour: hourOf(u.at),
+        sent: u.sent ?? 0,
+        delivered: u.delivered ?? 0,
+        opened: u.opened ?? 0,
+        clicked: u.clicked ?? 0,
+        bounced: u.bounced ?? 0,
+        failed: u.failed ?? 0,
+        segments: u.segments ?? 0,
+        cost: u.cost ?? 0,
+        cost_currency: u.costCurrency ?? null,
+        last_sent_at: u.sent ? u.at.toISOString() : null,
+      }
+    : null;
+  const a = input.attempt;
+  const attempt = a
+    ? {
+        provider: a.provider,
+        config_id: a.configId,
+        outcome: a.outcome,
+        request_summary: a.requestSummary,
+        response_code: a.responseCode,
+        error_code: a.errorCode,
+        error_message: a.errorMessage,
+        retryable: a.retryable,
+        provider_reference: a.providerReference,
+        latency_ms: a.latencyMs,
+        started_at: a.startedAt.toISOString(),
+        finished_at: a.finishedAt.toISOString(),
+      }
+    : null;
+  const viaSending = input.fromStatus === "queued" && input.countsAsCall && a !== null;
+  const history = [
+    ...(viaSending ? [{ from_status: "queued", to_status: "sending", reason: `calling ${a!.provider}`, at: a!.startedAt.toISOString() }] : []),
+    { from_status: viaSending ? "sending" : input.fromStatus, to_status: input.toStatus, reason: input.reason.slice(0, 500), at: input.at.toISOString() },
+  ].map((h, n) => ({ n, ...h }));
+  const attemptCount = expected + (input.countsAsCall ? 1 : 0);
+  const event = input.event(attemptCount);
+  const params = [
+    input.tenantId,
+    input.messageId,
+    input.toStatus,
+    input.countsAsCall ? 1 : 0,
+    expected,
+    JSON.stringify(changes),
+    usage ? JSON.stringify(usage) : null,
+    attempt ? JSON.stringify(attempt) : null,
+    JSON.stringify(history),
+    event.name,
+    JSON.stringify(event.payload),
+    event.exchange,
+    event.routingKey,
+  ];
+  const [row] = await client.unsafe<{ subscribed: boolean; updated: number; event_id: string | null }[]>(TERMINAL_STATEMENT, params as never[], { prepare: true });
+  if (!row || row.subscribed || row.updated === 0) {
+    // Endpoints to enqueue for, or the row moved on (another attempt counted, or it is terminal):
+    // the transaction path decides, with the same conditions.
+    return "fallback" as const;
+  }
+  return { event: row.event_id ? { id: row.event_id } : null, attemptCount };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,40 @@ export async function takeWorkflowSlot(
   return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
 }
 
+/**
+ * Takes up to `want` of `limit` numbered slots of `key` in one statement (a worker pool filling its
+ * free room). Numbers are tried from `offset` on, so processes mostly pick different ones; a pick
+ * that collides with another process's is skipped (the insert's conflict update matches nothing),
+ * so this may return fewer than were free: the caller asks again next round.
+ */
+export async function takeWorkflowSlots(
+  db: DbOrTx,
+  { key, limit, want, ttlSeconds, offset = 0 }: { key: string; limit: number; want: number; ttlSeconds: number; offset?: number },
+): Promise<{ key: string; holder: string; expiresAt: string }[]> {
+  if (want <= 0) return [];
+  const rows = await db.execute<{ holder: string; expires_at: string }>(sql`
+    insert into delivery_slots (key, holder, expires_at)
+    select ${key}, 'slot:' || n, now() + make_interval(secs => ${ttlSeconds})
+    from generate_series(0, ${limit - 1}) as n
+    where not exists (
+      select 1 from delivery_slots s where s.key = ${key} and s.holder = 'slot:' || n and s.expires_at > now())
+    order by (n + ${offset % limit}) % ${limit}
+    limit ${want}
+    on conflict (key, holder) do update set expires_at = excluded.expires_at
+      where delivery_slots.expires_at <= now()
+    returning holder, expires_at::text`);
+  return rows.map((r) => ({ key, holder: r.holder, expiresAt: r.expires_at }));
+}
+
+/** Frees slots taken by `takeWorkflowSlots` — each only if it is still ours (same expiry). One statement. */
+export async function releaseWorkflowSlots(db: DbOrTx, slots: { key: string; holder: string; expiresAt: string }[]) {
+  if (slots.length === 0) return;
+  await db.execute(sql`
+    delete from delivery_slots d
+    using jsonb_to_recordset(${JSON.stringify(slots)}::jsonb) as x(key text, holder text, "expiresAt" timestamptz)
+    where d.key = x.key and d.holder = x.holder and d.expires_at = x."expiresAt"`);
+}
+
 /** Frees a slot taken by `takeWorkflowSlot` — only if it is still ours (same expiry), never a successor's. */
 export async function releaseWorkflowSlot(db: DbOrTx, { key, holder, expiresAt }: { key: string; holder: string; expiresAt: string }) {
   await db.execute(sql`delete from delivery_slots where key = ${key} and holder = ${holder} and expires_at = ${expiresAt}::timestamptz`);

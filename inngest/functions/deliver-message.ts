@@ -62,7 +62,9 @@ export async function deliverMessageRun<N extends "herald/message.queued" | "her
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
       const at = cursor;
       if (Date.now() - started + STEP_ALLOWANCE_MS > RUN_BUDGET_MS) throw new DeliveryYield(0);
-      result = await step.run(`attempt-${n}`, () => deliverStep({ tenantId, messageId, cursor: at, deferredSince }));
+      // A finished message guards its own re-run (the row is terminal): only the cursor of an
+      // unfinished attempt must be memoised, so a re-run never repeats a provider call.
+      result = await step.run(`attempt-${n}`, () => deliverStep({ tenantId, messageId, cursor: at, deferredSince }), { recordedInState: (r) => r.kind === "done" });
       if (result.kind === "done") break;
       if (result.kind === "defer") {
         const waitMs = result.waitMs;

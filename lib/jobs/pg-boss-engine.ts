@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import { getDb, withTransientRetry } from "@/db";
 import { findStepOutput, insertStepOutput } from "@/db/queries/jobs";
-import { releaseWorkflowSlot, takeWorkflowSlot } from "@/db/queries/workflow-slots";
+import { releaseWorkflowSlot, releaseWorkflowSlots, takeWorkflowSlot, takeWorkflowSlots } from "@/db/queries/workflow-slots";
 import { emitEvents } from "@/lib/jobs/emit";
 import { eventSchemas, type EventName, type HeraldEvent } from "@/lib/jobs/events";
 import { logger, withLogContext } from "@/lib/logger";
@@ -9,8 +9,9 @@ import { positiveNumberEnv } from "@/lib/env";
 import { shutdownTimeoutMs } from "@/lib/server/lifecycle";
 import { recordDeadLetter, runFailureHandler } from "./dead-letters";
 import { FairPriority } from "./fair-priority";
+import { PgBossPool } from "./pg-boss-pool";
 import { deterministicUuid } from "./run-id";
-import type { AnyWorkflow, WorkflowStep } from "./workflow";
+import type { AnyWorkflow, StepOptions, WorkflowStep } from "./workflow";
 import { assertWorkflowSettings, DEFAULT_TIMEOUT_SECONDS } from "./workflow-settings";
 
 interface JobData {
@@ -44,10 +45,12 @@ const MAX_INLINE_SLEEP_MS = 60_000;
 export class PgBossEngine {
   private boss: PgBoss;
   private byEvent = new Map<string, AnyWorkflow[]>();
-  private workerIds = new Map<string, string[]>();
+  private pools = new Map<string, PgBossPool<JobData>>();
   private started = false;
   /** Per-tenant round-robin ordering; HERALD_FAIR_PRIORITY=0 turns it off (plain FIFO), e.g. to compare in bench:fairness. */
   private fair = process.env.HERALD_FAIR_PRIORITY === "0" ? null : new FairPriority();
+  /** Where this process starts looking among a workflow's numbered slots, so processes rarely pick the same ones. */
+  private slotOffset = Math.floor(Math.random() * 1_000_000);
 
   constructor(
     private readonly opts: {
@@ -110,7 +113,9 @@ export class PgBossEngine {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    // Running jobs get the shutdown timeout; pg-boss then fails what is left, and another worker retries it.
+    // Running jobs get the shutdown timeout; what is left is failed, and another worker retries it.
+    await Promise.all([...this.pools.values()].map((p) => p.stop(shutdownTimeoutMs())));
+    this.pools.clear();
     await this.boss.stop({ graceful: true, close: true, timeout: shutdownTimeoutMs() });
   }
 
@@ -143,32 +148,33 @@ export class PgBossEngine {
     }
     if (jobs.length === 0) return;
     await this.boss.insert(jobs);
-    for (const name of touched) for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+    for (const name of touched) this.pools.get(name)?.wake();
   }
 
   private async startWorkers(wf: AnyWorkflow): Promise<void> {
-    const ids: string[] = [];
-    const loops = Math.max(1, wf.concurrency ?? 4);
-    for (let i = 0; i < loops; i++) {
-      // Set once work() resolves; the handler can in principle run before that.
-      const worker: { id?: string } = {};
-      worker.id = await this.boss.work<JobData>(
-        wf.id,
-        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 0.5 },
-        async (jobs) => {
-          for (const job of jobs) await this.runJob(wf, job, i);
-          // pg-boss sleeps a whole polling interval after every fetch unless notified: while
-          // there is work, fetch again at once (else a worker does ~2 jobs/s).
-          if (jobs.length > 0 && worker.id) this.boss.notifyWorker(worker.id);
-        },
-      );
-      ids.push(worker.id);
-    }
-    this.workerIds.set(wf.id, ids);
+    const ttlSeconds = wf.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const key = `workflow:${wf.id}`;
+    const concurrency = wf.concurrency;
+    const pool = new PgBossPool<JobData>({
+      boss: this.boss,
+      queue: wf.id,
+      capacity: Math.max(1, concurrency ?? 4),
+      timeoutSeconds: ttlSeconds,
+      pollingIntervalMs: 500,
+      // `concurrency` holds across processes: a job is fetched only with one of the shared slots.
+      ...(concurrency
+        ? {
+            takeSlots: (want: number) => takeWorkflowSlots(getDb(), { key, limit: concurrency, want, ttlSeconds, offset: this.slotOffset }),
+            releaseSlots: (slots) => releaseWorkflowSlots(getDb(), slots),
+          }
+        : {}),
+      run: (job) => this.runJob(wf, job),
+    });
+    this.pools.set(wf.id, pool);
+    pool.start();
   }
 
-  /** `loop`: which of this process's worker loops runs it (its preferred concurrency slot). */
-  private async runJob(wf: AnyWorkflow, job: PgBoss.JobWithMetadata<JobData>, loop: number): Promise<void> {
+  private async runJob(wf: AnyWorkflow, job: PgBoss.JobWithMetadata<JobData>): Promise<void> {
     const { event } = job.data;
     const runId = job.data.run?.id ?? job.id;
     const attempt = (job.data.run?.attemptsUsed ?? 0) + job.retryCount;
@@ -186,7 +192,7 @@ export class PgBossEngine {
       return;
     }
     const tenantId = typeof event.data.tenantId === "string" ? event.data.tenantId : undefined;
-    const slots = await this.takeSlots(wf, tenantId, loop);
+    const slots = await this.takeTenantSlot(wf, tenantId);
     if (!slots) {
       await this.continueLater(wf, job, runId, attempt);
       return;
@@ -194,7 +200,8 @@ export class PgBossEngine {
     const ctxEvent = { name: event.name, id: event.id, data: parsed.data };
     try {
       await withLogContext({ runId, tenantId }, () =>
-        wf.handler({ event: ctxEvent, step: memoizedStep(runId), attempt, runId, log: logger.child({ workflow: wf.id }) }),
+        // A first try of a new run has no memoised steps to find: it skips the lookups.
+        wf.handler({ event: ctxEvent, step: memoizedStep(runId, attempt === 0 && !job.data.run), attempt, runId, log: logger.child({ workflow: wf.id }) }),
       );
     } catch (err) {
       if (job.retryCount >= job.retryLimit) {
@@ -211,27 +218,17 @@ export class PgBossEngine {
   }
 
   /**
-   * The run's slots: one of the workflow's `concurrency` and one of the tenant's
-   * `tenantConcurrency`, shared by every process. Null when either is full (nothing is held then).
+   * The run's slot among the tenant's `tenantConcurrency`, shared by every process (the
+   * workflow-wide slot came with the job, from the pool). Null when full (nothing is held then).
    */
-  private async takeSlots(wf: AnyWorkflow, tenantId: string | undefined, loop: number) {
+  private async takeTenantSlot(wf: AnyWorkflow, tenantId: string | undefined) {
+    if (!wf.tenantConcurrency || !tenantId) return [];
+    const key = `workflow:${wf.id}:tenant:${tenantId}`;
     const ttlSeconds = wf.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    const wanted = [
-      ...(wf.concurrency ? [{ key: `workflow:${wf.id}`, limit: wf.concurrency, preferred: loop }] : []),
-      ...(wf.tenantConcurrency && tenantId ? [{ key: `workflow:${wf.id}:tenant:${tenantId}`, limit: wf.tenantConcurrency }] : []),
-    ];
-    const held: { key: string; holder: string; expiresAt: string }[] = [];
-    for (const w of wanted) {
-      let slot: { holder: string; expiresAt: string } | undefined;
-      // A miss can be a collision on the same free number: look twice more before giving up.
-      for (let i = 0; i < 3 && !slot; i++) slot = await takeWorkflowSlot(getDb(), { ...w, ttlSeconds });
-      if (!slot) {
-        for (const h of held) await releaseWorkflowSlot(getDb(), h);
-        return null;
-      }
-      held.push({ key: w.key, ...slot });
-    }
-    return held;
+    let slot: { holder: string; expiresAt: string } | undefined;
+    // A miss can be a collision on the same free number: look twice more before giving up.
+    for (let i = 0; i < 3 && !slot; i++) slot = await takeWorkflowSlot(getDb(), { key, limit: wf.tenantConcurrency, ttlSeconds });
+    return slot ? [{ key, ...slot }] : null;
   }
 
   /** Puts a run that found its slots full back in the queue, as the same run, without spending an attempt. */
@@ -253,16 +250,22 @@ export class PgBossEngine {
   }
 }
 
-function memoizedStep(runId: string): WorkflowStep {
+/**
+ * `fresh`: the run's first try (no earlier attempt, not a continuation). Nothing can be memoised
+ * for it yet, so its steps don't look. (A job whose worker died comes back as a retry.)
+ */
+function memoizedStep(runId: string, fresh: boolean): WorkflowStep {
   return {
-    async run<T>(stepId: string, fn: () => Promise<T> | T): Promise<T> {
+    async run<T>(stepId: string, fn: () => Promise<T> | T, opts?: StepOptions<T>): Promise<T> {
       const db = getDb();
-      const done = await findStepOutput(db, { runId, stepId });
-      if (done) return (done.output as { v: T } | null)?.v as T;
+      if (!fresh) {
+        const done = await findStepOutput(db, { runId, stepId });
+        if (done) return (done.output as { v: T } | null)?.v as T;
+      }
       const value = await fn();
       // Round-trip through JSON so both engines hand the workflow the same shapes.
       const json = value === undefined ? null : JSON.parse(JSON.stringify(value));
-      await insertStepOutput(db, { runId, stepId, output: { v: json } });
+      if (!opts?.recordedInState?.(json as T)) await insertStepOutput(db, { runId, stepId, output: { v: json } });
       return json as T;
     },
     async sleep(stepId: string, ms: number): Promise<void> {

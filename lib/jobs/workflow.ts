@@ -7,7 +7,7 @@ import type { Logger } from "@/lib/logger";
  * own named step. Step results travel as JSON.
  */
 export interface WorkflowStep {
-  run<T>(id: string, fn: () => Promise<T> | T): Promise<T>;
+  run<T>(id: string, fn: () => Promise<T> | T, opts?: StepOptions<T>): Promise<T>;
   sleep(id: string, ms: number): Promise<void>;
   /**
    * Emits events as one step (a fan-out): Inngest's `step.sendEvent`; on pg-boss the events go
@@ -15,6 +15,15 @@ export interface WorkflowStep {
    * with the same id, so a re-run of the step (or of the whole run) emits nothing new.
    */
   sendEvent(id: string, events: HeraldEvent[]): Promise<void>;
+}
+
+export interface StepOptions<T> {
+  /**
+   * True when this result is already recorded in state that makes running the step again a no-op
+   * (a terminal message row): pg-boss then writes no memo for it, a round trip saved per run.
+   * Inngest memoises every step regardless.
+   */
+  recordedInState?: (value: T) => boolean;
 }
 
 export interface WorkflowContext<N extends EventName> {

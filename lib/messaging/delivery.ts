@@ -264,6 +264,7 @@ async function finishFailed(
     }),
     usage: { tenantId: message.tenantId, configId: input.configId, provider: input.provider, channel: message.channel, at, failed: 1 },
     afterEvent: enqueueCommunicationEventWebhooks,
+    expectedAttemptCount: message.attemptCount,
   });
   if (done) {
     countMessageOutcome("failed", { channel: message.channel, provider: input.provider, code: input.code });
@@ -588,6 +589,7 @@ async function settleCall(
         costCurrency: result.cost?.currency ?? null,
       },
       afterEvent: enqueueCommunicationEventWebhooks,
+      expectedAttemptCount: message.attemptCount,
     });
     if (done) countMessageOutcome("sent", { channel: message.channel, provider: config.provider });
     return { kind: "done", status: done ? "sent" : "noop", eventId: done?.event?.id ?? null };

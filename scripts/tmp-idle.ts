@@ -1,0 +1,16 @@
+import { workflows } from "@/inngest/workflows";
+import { startJobEngine, stopJobEngine } from "@/lib/jobs/job-engine";
+import { createTestDatabase } from "@/lib/server/test-database";
+import { closeDb } from "@/db";
+import { closeBroker } from "@/lib/broker/rabbitmq";
+process.env.HERALD_COMMUNICATION_EXCHANGE ??= `bench-communication-idle`;
+process.env.HERALD_MASTER_KEY ??= Buffer.alloc(32, 1).toString("base64");
+const db = await createTestDatabase();
+process.env.DATABASE_URL = db.url;
+await startJobEngine({ workflows, runWorkers: true });
+await new Promise((r) => setTimeout(r, 3000));
+const c0 = process.cpuUsage(); const t0 = performance.now();
+await new Promise((r) => setTimeout(r, 8000));
+const c = process.cpuUsage(c0); const el = (performance.now() - t0) / 1000;
+console.log(`idle engine: ${(((c.user + c.system) / 1e6 / el) * 100).toFixed(1)}% of a core`);
+await stopJobEngine(); await closeBroker(); await closeDb(); await db.drop(); process.exit(0);
