@@ -132,7 +132,7 @@ export async function drainOutbox(sources: OutboxSource<{ id: string }>[], setti
 
 interface Running {
   stop: () => Promise<void>;
-  wake: () => void;
+  wake: (kind?: BrokerOutboxKind) => void;
 }
 
 const key = Symbol.for("herald.brokerOutbox");
@@ -148,7 +148,8 @@ export function startBrokerOutbox(sources: OutboxSource<{ id: string }>[], setti
   const g = globalThis as G;
   if (g[key]) return g[key];
   let stopped = false;
-  const wakers = new Set<() => void>();
+  // Per kind: a commit of one kind wakes only its loop (each round of the others is a claim query).
+  const wakers = new Map<BrokerOutboxKind, Set<() => void>>(sources.map((s) => [s.kind, new Set()]));
   const loops = sources.map(async (source) => {
     while (!stopped) {
       let busy = false;
@@ -161,18 +162,21 @@ export function startBrokerOutbox(sources: OutboxSource<{ id: string }>[], setti
       }
       if (busy || stopped) continue;
       await new Promise<void>((resolve) => {
+        const mine = wakers.get(source.kind)!;
         const wake = () => {
           clearTimeout(t);
-          wakers.delete(wake);
+          mine.delete(wake);
           resolve();
         };
         const t = setTimeout(wake, settings.pollMs);
-        wakers.add(wake);
+        mine.add(wake);
       });
     }
   });
   const running: Running = {
-    wake: () => [...wakers].forEach((w) => w()),
+    wake: (kind) => {
+      for (const [k, set] of wakers) if (!kind || k === kind) [...set].forEach((w) => w());
+    },
     async stop() {
       stopped = true;
       running.wake();
@@ -184,9 +188,9 @@ export function startBrokerOutbox(sources: OutboxSource<{ id: string }>[], setti
   return running;
 }
 
-/** After committing a row bound for the broker: publish it now rather than at the next poll. */
-export function wakeBrokerOutbox(): void {
-  (globalThis as G)[key]?.wake();
+/** After committing a row bound for the broker: publish it now rather than at the next poll (only its kind's loop; all without one). */
+export function wakeBrokerOutbox(kind?: BrokerOutboxKind): void {
+  (globalThis as G)[key]?.wake(kind);
 }
 
 export async function stopBrokerOutbox(): Promise<void> {

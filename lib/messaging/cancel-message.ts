@@ -39,6 +39,6 @@ export async function cancelMessage(ctx: TenantContext, id: string) {
     if (now === "cancelled") return getMessage(ctx, id);
     throw ApiError.conflict(`Only a scheduled message can be cancelled; this one is ${now}.`, { status: now });
   }
-  wakeBrokerOutbox();
+  wakeBrokerOutbox("communication_event");
   return getMessage(ctx, id);
 }

@@ -296,7 +296,7 @@ export async function failMessageForGood(input: { tenantId: string; messageId: s
     countsAsCall: false,
   });
   if (done.kind !== "done" || !done.eventId) return { status: done.kind === "done" ? done.status : ("noop" as const), eventId: null };
-  wakeBrokerOutbox();
+  wakeBrokerOutbox("communication_event");
   return { status: done.status, eventId: done.eventId };
 }
 
@@ -324,7 +324,7 @@ export async function runDeliveryAttempt(input: {
  */
 export async function deliverStep(input: { tenantId: string; messageId: string; cursor: AttemptCursor; deferredSince?: string }): Promise<AttemptResult> {
   const result = await runDeliveryAttempt(input);
-  if (result.kind === "done" && result.eventId) wakeBrokerOutbox();
+  if (result.kind === "done" && result.eventId) wakeBrokerOutbox("communication_event");
   return result;
 }
 

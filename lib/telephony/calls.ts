@@ -223,6 +223,6 @@ export async function requestCallCommand(
     return toCallCommandOutput(row);
   });
   // The command row is its own outbox row (publish_status = queued).
-  wakeBrokerOutbox();
+  wakeBrokerOutbox("call_command");
   return output;
 }

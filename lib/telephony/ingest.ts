@@ -35,6 +35,6 @@ export async function ingestCallEvent(tenant: { tenantId: string }, input: CallE
   const logged = await ingestCallEventRow(getDb(), row);
   const result: IngestResult = logged ? { id: logged.id, duplicate: false } : { duplicate: true };
   // The log row is its own outbox row (publish_status = queued): nothing else to write.
-  if (result.id) wakeBrokerOutbox();
+  if (result.id) wakeBrokerOutbox("call_event");
   return result;
 }
