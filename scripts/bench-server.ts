@@ -34,9 +34,11 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** `tsx scripts/start.ts` on `databaseUrl`, in its own process group; resolves once it answers. */
+/** `scripts/start.ts` (through tsx) on `databaseUrl`, in its own process group; resolves once it answers. */
 export async function startServer(opts: { port: number; databaseUrl: string; env?: Record<string, string> }) {
-  const child: ChildProcess = spawn("npx", ["tsx", "scripts/start.ts"], {
+  // BENCH_SERVER_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (to see where its time went).
+  const prof = process.env.BENCH_SERVER_CPU_PROF;
+  const child: ChildProcess = spawn(process.execPath, [...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), "--import", "tsx", "scripts/start.ts"], {
     cwd: root,
     env: { ...process.env, PORT: String(opts.port), DATABASE_URL: opts.databaseUrl, NODE_ENV: "production", HERALD_SEED_DEMO: "false", LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", process.env.BENCH_SERVER_LOG ? "inherit" : "ignore", "inherit"],

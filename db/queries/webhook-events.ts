@@ -35,14 +35,39 @@ export async function recordWebhookEvents(db: DbOrTx, rows: (NewWebhookEvent & {
       unique.push(r);
     }
   }
-  const result = await db
-    .insert(webhookEvents)
-    .values(unique)
-    .onConflictDoUpdate({
-      target: [webhookEvents.tenantId, webhookEvents.provider, webhookEvents.eventKey],
-      set: { duplicateCount: sql`${webhookEvents.duplicateCount} + 1`, lastDuplicateAt: sql`now()` },
-    })
-    .returning({ id: webhookEvents.id, inserted: sql<boolean>`(xmax = 0)` });
+  // One JSON parameter instead of a parameter per column per row: drizzle spends milliseconds
+  // building a 1,000-row insert (a type check per value), Postgres microseconds reading this.
+  const json = JSON.stringify(
+    unique.map((r) => ({
+      id: r.id,
+      tenant_id: r.tenantId,
+      config_id: r.configId ?? null,
+      provider: r.provider,
+      event_key: r.eventKey,
+      event_type: r.eventType,
+      provider_event: r.providerEvent,
+      verification: r.verification,
+      status: r.status ?? "pending",
+      message_id: r.messageId ?? null,
+      provider_message_id: r.providerMessageId ?? null,
+      recipient: r.recipient ?? null,
+      occurred_at: r.occurredAt,
+      received_at: r.receivedAt ?? new Date(),
+      payload: r.payload,
+      details: r.details ?? {},
+    })),
+  );
+  const result = await db.execute<{ id: string; inserted: boolean }>(sql`
+    insert into webhook_events (id, tenant_id, config_id, provider, event_key, event_type, provider_event, verification, status,
+      message_id, provider_message_id, recipient, occurred_at, received_at, payload, details)
+    select x.id, x.tenant_id, x.config_id, x.provider, x.event_key, x.event_type, x.provider_event, x.verification, x.status,
+      x.message_id, x.provider_message_id, x.recipient, x.occurred_at, x.received_at, x.payload, x.details
+    from jsonb_to_recordset(${json}::jsonb) as x(id uuid, tenant_id uuid, config_id uuid, provider provider_kind, event_key text,
+      event_type text, provider_event text, verification text, status text, message_id uuid, provider_message_id text, recipient text,
+      occurred_at timestamptz, received_at timestamptz, payload jsonb, details jsonb)
+    on conflict (tenant_id, provider, event_key) do update
+      set duplicate_count = webhook_events.duplicate_count + 1, last_duplicate_at = now()
+    returning id, (xmax = 0) as inserted`);
   const newIds = result.filter((r) => r.inserted).map((r) => r.id);
   return { newIds, duplicates: result.length - newIds.length + inBatchDuplicates };
 }
@@ -163,7 +188,13 @@ export async function insertStatusTransitions(
   db: DbOrTx,
   rows: { messageId: string; tenantId: string; fromStatus: MessageStatus; toStatus: MessageStatus; reason: string; at: Date }[],
 ) {
-  if (rows.length) await db.insert(messageStatusHistory).values(rows);
+  if (rows.length === 0) return;
+  await db.execute(sql`
+    insert into message_status_history (message_id, tenant_id, from_status, to_status, reason, at)
+    select x.message_id, x.tenant_id, x.from_status, x.to_status, x.reason, x.at
+    from jsonb_to_recordset(${JSON.stringify(rows.map((r, n) => ({ n, message_id: r.messageId, tenant_id: r.tenantId, from_status: r.fromStatus, to_status: r.toStatus, reason: r.reason, at: r.at })))}::jsonb)
+      as x(n int, message_id uuid, tenant_id uuid, from_status message_status, to_status message_status, reason text, at timestamptz)
+    order by x.n`);
 }
 
 export async function insertInboundMessages(db: DbOrTx, rows: (NewMessage & { id: string })[]) {
