@@ -4,7 +4,6 @@ import type { DbOrTx } from "../index";
 import { preparedQuery } from "../prepared";
 import {
   messages,
-  messageStatusHistory,
   suppressions,
   webhookEvents,
   type Channel,

@@ -150,14 +150,13 @@ export class PgBossPool<D extends object> {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(t);
-        self.wakeUp = undefined;
-        self.wakeRequested = false;
+        this.wakeUp = undefined;
+        this.wakeRequested = false;
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
