@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, databaseUrl, getDb } from "@/db";
 import { apiKeys, jobDeadLetters, outboxEvents } from "@/db/schema";
@@ -120,5 +120,54 @@ describe("pg-boss engine", () => {
     expect((await draining.instance.getSchedules()).map((x) => x.name)).not.toContain(id);
     await waitFor(async () => (await draining.openJobs()) === 0);
     expect(ran).toBe(1);
+  });
+
+  it("runs a batch concurrently and fails one run alone: its job is retried, the rest complete once; a stop fails what still runs", async () => {
+    const id = `test-pool-${randomUUID().slice(0, 8)}`;
+    const runs = new Map<string, number>();
+    // The event schema wants UUIDs: two of them stand for the failing and the slow run.
+    const bad = randomUUID();
+    const slow = randomUUID();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const wf = defineWorkflow({
+      id,
+      name: "pool",
+      event: "herald/api-key.used",
+      retries: 1,
+      concurrency: 6,
+      handler: async ({ event }) => {
+        const k = event.data.apiKeyId;
+        runs.set(k, (runs.get(k) ?? 0) + 1);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, k === slow ? 8_000 : 50));
+        inFlight--;
+        if (k === bad && runs.get(k) === 1) throw new Error("first try fails");
+      },
+      onFailure: deadLetterIsTerminal,
+    });
+    const engine = new PgBossEngine({ connectionString: databaseUrl(), workflows: [wf], runWorkers: true });
+    engines.push(engine);
+    await engine.start();
+    const keys = [bad, ...Array.from({ length: 17 }, () => randomUUID())];
+    await engine.enqueue(keys.map((k) => ({ id: randomUUID(), name: "herald/api-key.used", payload: { tenantId: randomUUID(), apiKeyId: k, usedAt: new Date().toISOString() } })));
+    await waitFor(async () => keys.every((k) => (runs.get(k) ?? 0) >= (k === bad ? 2 : 1)) && (await engine.openJobs()) === 0, 15_000);
+    // The pool filled its room (more than one at a time), never beyond `concurrency`.
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(6);
+    // Only the failed run ran again.
+    expect(runs.get(bad)).toBe(2);
+    expect(keys.filter((k) => k !== bad).every((k) => runs.get(k) === 1)).toBe(true);
+
+    // A run still going when the engine stops is failed (not left active), so another worker retries it.
+    process.env.HERALD_SHUTDOWN_TIMEOUT_SECONDS = "0.5";
+    await engine.enqueue([{ id: randomUUID(), name: "herald/api-key.used", payload: { tenantId: randomUUID(), apiKeyId: slow, usedAt: new Date().toISOString() } }]);
+    await waitFor(async () => runs.get(slow) === 1);
+    const [job] = await getDb().execute<{ id: string }>(sql`select id from pgboss.job where name = ${id} and state = 'active'`);
+    await engine.stop();
+    delete process.env.HERALD_SHUTDOWN_TIMEOUT_SECONDS;
+    const [after] = await getDb().execute<{ state: string }>(sql`select state from pgboss.job where id = ${job!.id}::uuid`);
+    expect(after!.state).toBe("retry");
   });
 });
