@@ -1,6 +1,7 @@
 // `npm run bench:call-events`: ingest throughput and latency of POST /api/call-events against the
 // production server (`npm start` on the existing `next build`), real Postgres and RabbitMQ, with
-// publishing running; the throughput of a trivial route of the same build in the same run; and
+// publishing running; the throughput of a trivial route of the same build in the same run, and of
+// bare node:http in its own process (the framework's share); and
 // the publish lag (202 received → message on the queue) at saturation and, paced at half the
 // measured ingest rate, below it; Postgres's durable single-row commit rate on the same database
 // as a second ceiling. Prints figures and the targets of issue 23; correctness: every accepted
@@ -30,10 +31,10 @@ const rabbitUrl = process.env.RABBITMQ_URL ?? DEFAULT_RABBITMQ_URL;
 const queue = `bench-call-events-${randomBytes(4).toString("hex")}`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
 
-function request(method: string, p: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function request(method: string, p: string, body?: string, headers: Record<string, string> = {}, toPort = port): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, method, path: p, agent, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } : headers },
+      { host: "127.0.0.1", port: toPort, method, path: p, agent, headers: body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } : headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -59,7 +60,7 @@ interface Run {
 }
 
 /** `clients` concurrent loops, each issuing its next request when the last one answers. */
-async function load(durationS: number, next: (client: number, i: number) => { method: string; path: string; body?: string; headers?: Record<string, string> }, onAccepted?: (client: number, i: number, at: number) => void): Promise<Run> {
+async function load(durationS: number, next: (client: number, i: number) => { method: string; path: string; body?: string; headers?: Record<string, string>; port?: number }, onAccepted?: (client: number, i: number, at: number) => void): Promise<Run> {
   const run: Run = { ok: 0, errors: 0, statuses: new Map(), latencies: [], elapsedS: 0 };
   const started = performance.now();
   const deadline = started + durationS * 1000;
@@ -69,7 +70,7 @@ async function load(durationS: number, next: (client: number, i: number) => { me
         const r = next(c, i);
         const t0 = performance.now();
         try {
-          const res = await request(r.method, r.path, r.body, r.headers);
+          const res = await request(r.method, r.path, r.body, r.headers, r.port);
           const t1 = performance.now();
           run.statuses.set(res.status, (run.statuses.get(res.status) ?? 0) + 1);
           if (res.status >= 200 && res.status < 300) {
@@ -208,6 +209,14 @@ async function main() {
       return { method: "POST", path: "/api/call-events", body: JSON.stringify(e), headers: { "x-api-token": token } };
     };
     const noop = () => ({ method: "POST", path: "/api/bench/noop", body: "{}" });
+    // The framework's share: the same JSON answer from bare node:http in its own process, same client.
+    const barePort = port + 1;
+    const bareServer = spawn(
+      process.execPath,
+      ["-e", `require("node:http").createServer((q, s) => { q.resume(); q.on("end", () => { s.setHeader("content-type", "application/json"); s.end('{"ok":true}'); }); }).listen(${barePort}, "127.0.0.1")`],
+      { stdio: "ignore" },
+    );
+    const bare = () => ({ method: "POST", path: "/", body: "{}", port: barePort });
 
     // Warm both routes (JIT, connection pools, the broker connection).
     await load(2, noop);
@@ -237,7 +246,11 @@ async function main() {
     };
 
     console.log(`\nbench:call-events — ${clients} clients, ${seconds} s per route, queue ${queue}\n`);
+    await load(1, bare);
+    const bareRps = summary("bare node:http", await load(seconds, bare));
+    bareServer.kill("SIGTERM");
     const baseline = summary("trivial route", await load(seconds, noop));
+    console.log(`framework share: the trivial Next route answers ${((baseline / bareRps) * 100).toFixed(0)}% of bare node:http's rate (same client, own processes)`);
     const ingestRun = await load(seconds, ingest(""), (c, i) => {
       const e = event(c, i);
       saturatedAt.set(`${e.call_id}|${e.event_type}`, Date.now());
@@ -284,7 +297,7 @@ async function main() {
       path: `call events, ${clients} clients`,
       figure: ingestRps,
       unit: "req/s",
-      ceiling: { name: `trivial route; PG commits ${commitCeiling.toFixed(0)}/s`, figure: baseline, unit: "req/s" },
+      ceiling: { name: `trivial route; bare node:http ${bareRps.toFixed(0)}/s; PG commits ${commitCeiling.toFixed(0)}/s`, figure: baseline, unit: "req/s" },
       ratio,
       p50: pct(ingestRun.latencies, 50),
       p99,

@@ -1,6 +1,7 @@
 // Events, their explicit audience, reminder rules and presets.
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { uuidArray } from "../sql-arrays";
 import {
   contacts,
   eventContacts,
@@ -119,7 +120,6 @@ export async function eventSummaries(db: DbOrTx, { tenantId, eventIds }: { tenan
 // ---------------------------------------------------------------------------------------------
 // Explicit audience
 
-const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
 
 /** Makes the event's explicit audience exactly these contacts (those of the tenant); returns ids that name no contact. */
 export async function replaceEventContacts(db: DbOrTx, { tenantId, eventId, contactIds }: { tenantId: string; eventId: string; contactIds: string[] }) {

@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
+import { textArray, uuidArray } from "../sql-arrays";
 import { contactListMembers, contactLists, contacts, type ContactList, type ListKind } from "../schema";
 
-const uuidArray = (ids: string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
-const textArray = (values: string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]`;
 
 export async function insertList(db: DbOrTx, v: { tenantId: string; name: string; description: string | null; kind: ListKind; segment: Record<string, unknown> | null }) {
   const [row] = await db.insert(contactLists).values(v).returning();

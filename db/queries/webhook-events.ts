@@ -2,6 +2,7 @@
 import { and, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 import { preparedQuery } from "../prepared";
+import { textArray, uuidArray } from "../sql-arrays";
 import {
   messages,
   suppressions,
@@ -80,7 +81,7 @@ export async function claimPendingWebhookEvents(db: DbOrTx, f: { tenantId: strin
       and(
         eq(webhookEvents.tenantId, f.tenantId),
         eq(webhookEvents.status, "pending"),
-        f.ids ? inArray(webhookEvents.id, f.ids) : undefined,
+        f.ids ? sql`${webhookEvents.id} = any(${uuidArray(f.ids)})` : undefined,
       ),
     )
     .orderBy(webhookEvents.receivedAt, webhookEvents.id)
@@ -118,9 +119,9 @@ export async function lockMessagesForEvents(
   f: { tenantId: string; ids: string[]; providerMessageIds: { provider: ProviderKind; ids: string[] }[] },
 ): Promise<Message[]> {
   const match: SQL[] = [];
-  if (f.ids.length) match.push(inArray(messages.id, f.ids));
+  if (f.ids.length) match.push(sql`${messages.id} = any(${uuidArray(f.ids)})`);
   for (const p of f.providerMessageIds) {
-    if (p.ids.length) match.push(and(eq(messages.provider, p.provider), inArray(messages.providerMessageId, p.ids))!);
+    if (p.ids.length) match.push(and(eq(messages.provider, p.provider), sql`${messages.providerMessageId} = any(${textArray(p.ids)})`)!);
   }
   if (match.length === 0) return [];
   return db
