@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "../index";
 import { preparedQuery } from "../prepared";
-import { appendUsage, type UsageDelta } from "./usage";
+import { appendUsage, usageRecord, type UsageDelta } from "./usage";
 import {
   communicationEvents,
   messageAttempts,
@@ -260,12 +260,6 @@ with ep as (
 )
 select (select subscribed from ep) as subscribed, (select count(*) from u)::int as updated, (select id from event) as event_id`;
 
-function hourOf(d: Date): string {
-  const h = new Date(d);
-  h.setUTCMinutes(0, 0, 0);
-  return h.toISOString();
-}
-
 async function finishMessageInOneStatement(client: Db["$client"], input: TerminalInput, expected: number) {
   const m = input.message;
   const changes: Record<string, unknown> = {
@@ -282,22 +276,8 @@ async function finishMessageInOneStatement(client: Db["$client"], input: Termina
       ? { sent_at: input.at.toISOString(), error_code: null, error_message: null, retryable: null }
       : { failed_at: input.at.toISOString() }),
   };
-  const u = input.usage;
-  const usage = u
-    ? {
-        hour: hourOf(u.at),
-        sent: u.sent ?? 0,
-        delivered: u.delivered ?? 0,
-        opened: u.opened ?? 0,
-        clicked: u.clicked ?? 0,
-        bounced: u.bounced ?? 0,
-        failed: u.failed ?? 0,
-        segments: u.segments ?? 0,
-        cost: u.cost ?? 0,
-        cost_currency: u.costCurrency ?? null,
-        last_sent_at: u.sent ? u.at.toISOString() : null,
-      }
-    : null;
+  // Its config and provider are the ones the update leaves on the message (taken from `u` in SQL).
+  const usage = input.usage ? usageRecord(input.usage) : null;
   const a = input.attempt;
   const attempt = a
     ? {

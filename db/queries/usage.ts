@@ -28,6 +28,21 @@ function hourOf(d: Date): Date {
   return h;
 }
 
+/** A usage increment as the JSON record the usage_deltas inserts read (here and in the one-statement terminal transition). */
+export function usageRecord(d: UsageDelta) {
+  return {
+    tenant_id: d.tenantId,
+    config_id: d.configId && d.provider ? d.configId : null,
+    provider: d.configId && d.provider ? d.provider : null,
+    channel: d.channel,
+    hour: hourOf(d.at).toISOString(),
+    ...Object.fromEntries(COUNTERS.map((k) => [k, d[k] ?? 0])),
+    cost: d.cost ?? 0,
+    cost_currency: d.costCurrency ?? null,
+    last_sent_at: d.sent ? d.at.toISOString() : null,
+  };
+}
+
 /**
  * Appends usage increments in the caller's transaction: an insert only, so concurrent deliveries
  * and webhooks of one tenant never wait on each other's rollup rows. `foldUsageDeltas` moves them
@@ -35,19 +50,7 @@ function hourOf(d: Date): Date {
  */
 export async function appendUsage(db: DbOrTx, deltas: UsageDelta[]) {
   if (deltas.length === 0) return;
-  const json = JSON.stringify(
-    deltas.map((d) => ({
-      tenant_id: d.tenantId,
-      config_id: d.configId && d.provider ? d.configId : null,
-      provider: d.configId && d.provider ? d.provider : null,
-      channel: d.channel,
-      hour: hourOf(d.at).toISOString(),
-      ...Object.fromEntries(COUNTERS.map((k) => [k, d[k] ?? 0])),
-      cost: d.cost ?? 0,
-      cost_currency: d.costCurrency ?? null,
-      last_sent_at: d.sent ? d.at.toISOString() : null,
-    })),
-  );
+  const json = JSON.stringify(deltas.map(usageRecord));
   await db.execute(sql`
     insert into usage_deltas (tenant_id, config_id, provider, channel, hour, sent, delivered, opened, clicked, bounced, failed, segments, cost, cost_currency, last_sent_at)
     select x.tenant_id, x.config_id, x.provider, x.channel, x.hour, x.sent, x.delivered, x.opened, x.clicked, x.bounced, x.failed, x.segments, x.cost, x.cost_currency, x.last_sent_at

@@ -3,30 +3,16 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../index";
 
 /**
- * Takes one of `limit` numbered slots of `key` (rows `slot:<n>` in delivery_slots) in one
- * statement, without a lock queue: the free or lapsed slot `preferred` (a worker loop's own
- * number, so one process's loops never contend) or else one at random is inserted; two takers
- * of the same number collide on the primary key and the loser's update matches nothing (the
- * winner's row is live). Returns the slot and its expiry — the token that releases it — or
- * undefined when none was free (or the pick collided: the caller retries).
+ * Takes one of `limit` numbered slots of `key`, starting the search at a random number (a run's
+ * own slot, e.g. per tenant): see `takeWorkflowSlots`. Undefined when none was free or the pick
+ * collided with another taker's (the caller looks again).
  */
 export async function takeWorkflowSlot(
   db: DbOrTx,
-  { key, limit, ttlSeconds, preferred = -1 }: { key: string; limit: number; ttlSeconds: number; preferred?: number },
+  { key, limit, ttlSeconds }: { key: string; limit: number; ttlSeconds: number },
 ): Promise<{ holder: string; expiresAt: string } | undefined> {
-  const rows = await db.execute<{ holder: string; expires_at: string }>(sql`
-    insert into delivery_slots (key, holder, expires_at)
-    select ${key}, 'slot:' || n, now() + make_interval(secs => ${ttlSeconds})
-    from generate_series(0, ${limit - 1}) as n
-    where not exists (
-      select 1 from delivery_slots s where s.key = ${key} and s.holder = 'slot:' || n and s.expires_at > now())
-    order by (n = ${preferred}) desc, random()
-    limit 1
-    on conflict (key, holder) do update set expires_at = excluded.expires_at
-      where delivery_slots.expires_at <= now()
-    returning holder, expires_at::text`);
-  const row = rows[0];
-  return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
+  const [slot] = await takeWorkflowSlots(db, { key, limit, want: 1, ttlSeconds, offset: Math.floor(Math.random() * limit) });
+  return slot ? { holder: slot.holder, expiresAt: slot.expiresAt } : undefined;
 }
 
 /**
@@ -64,8 +50,8 @@ export async function releaseWorkflowSlots(db: DbOrTx, slots: { key: string; hol
 }
 
 /** Frees a slot taken by `takeWorkflowSlot` — only if it is still ours (same expiry), never a successor's. */
-export async function releaseWorkflowSlot(db: DbOrTx, { key, holder, expiresAt }: { key: string; holder: string; expiresAt: string }) {
-  await db.execute(sql`delete from delivery_slots where key = ${key} and holder = ${holder} and expires_at = ${expiresAt}::timestamptz`);
+export async function releaseWorkflowSlot(db: DbOrTx, slot: { key: string; holder: string; expiresAt: string }) {
+  await releaseWorkflowSlots(db, [slot]);
 }
 
 /** Live slots of a key (tests, health). */
